@@ -1,0 +1,233 @@
+"""`yr`: what a data engineer does from a terminal.
+
+    yr generate   synthetic deliveries into $YR_DATA_DIR/landing
+    yr run        materialise every asset once, headless; exit 1 on failure
+    yr ui         the Dagster UI (dagster dev) on http://127.0.0.1:3000
+
+Other tools drive the pipeline through exactly these commands and the YR_* variables
+(README: Configuration); keep their names and meaning stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from orchestration.settings import ConfigError, Settings
+
+console = Console(stderr=True, soft_wrap=True)  # paths stay whole in logs
+
+DEMO_KEY_WARNING = (
+    "[bold red]WARNING: YR_PSEUDONYM_KEY is not set; pseudonyms use the built-in DEMO key.[/]\n"
+    "[red]Anyone with this source code can reverse them. Never use it with real CPR numbers: set\n"
+    "YR_PSEUDONYM_KEY to a secret of at least 16 characters kept outside git.[/]"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return args.func(args, settings)
+    except ConfigError as error:
+        console.print(f"[red]yr: {error}[/]")
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="yr", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser("generate", help="write synthetic deliveries into $YR_DATA_DIR/landing")
+    gen.add_argument(
+        "--kommuner",
+        default="730,376,101",
+        help="comma-separated kommunenumre, or 'alle' for all 98 (default: 730,376,101)",
+    )
+    gen.add_argument("--borgere", type=_positive, default=2000, help="number of citizens (default: 2000)")
+    gen.add_argument("--fra", type=_date, default=date(2017, 1, 1), help="first date, YYYY-MM-DD")
+    gen.add_argument("--til", type=_date, default=date(2024, 12, 31), help="last date, YYYY-MM-DD")
+    gen.add_argument("--seed", type=int, default=1, help="the same seed gives byte-identical files")
+    gen.add_argument(
+        "--workers",
+        type=_positive,
+        default=min(2, os.cpu_count() or 1),
+        help="processes (the output does not depend on it)",
+    )
+    gen.add_argument(
+        "--replace",
+        action="store_true",
+        help="empty landing/ first (it must otherwise hold only this generation's files)",
+    )
+    gen.set_defaults(func=cmd_generate)
+
+    run = sub.add_parser("run", help="materialise every asset once over landing/, headless")
+    run.set_defaults(func=cmd_run)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+# ---- yr generate ---------------------------------------------------------------------------------
+def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.generator import MANIFEST, Options, generate
+    from orchestration.lib.reference import kommuner
+
+    known = kommuner()
+    chosen = (
+        tuple(known)
+        if args.kommuner.strip().lower() == "alle"
+        else tuple(k.strip() for k in args.kommuner.split(",") if k.strip())
+    )
+    unknown = [k for k in chosen if k not in known]
+    if unknown or not chosen:
+        console.print(f"[red]yr generate: unknown kommunenummer {', '.join(unknown) or '(none given)'}[/]")
+        return 2
+    if args.til <= args.fra:
+        console.print("[red]yr generate: --til must be after --fra[/]")
+        return 2
+    options = Options(kommuner=chosen, borgere=args.borgere, fra=args.fra, til=args.til, seed=args.seed)
+    settings.ensure_dirs()
+    problem = _landing_conflict(settings, options, args.replace)
+    if problem:
+        console.print(f"[red]yr generate: {problem}[/]")
+        return 2
+
+    with _progress() as progress:
+        task = progress.add_task("borgere", total=options.borgere)
+        manifest = generate(
+            options,
+            settings.landing_dir,
+            settings.generated_dir,
+            workers=args.workers,
+            progress=lambda n: progress.advance(task, n),
+        )
+    lines = ", ".join(f"{kind} {n:,}" for kind, n in manifest["lines"].items())
+    console.print(
+        f"Generated {manifest['borgere']:,} citizens in {len(options.kommuner)} municipalities: {lines} "
+        f"lines in {len(manifest['files'])} files, plus {len(manifest['planted'])} planted bad lines."
+    )
+    console.print(f"Deliveries: {settings.landing_dir}\nManifest:   {settings.generated_dir / MANIFEST}")
+    return 0
+
+
+def _landing_conflict(settings: Settings, options, replace: bool) -> str | None:
+    """Generating into a landing folder with other files would mix populations: refuse, unless
+    the files are this very generation's (then they are rewritten byte for byte) or --replace."""
+    from orchestration.generator import MANIFEST, options_record
+
+    present = [p for p in settings.landing_dir.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    if not present:
+        return None
+    if replace:
+        for path in present:
+            path.unlink()
+        return None
+    manifest_path = settings.generated_dir / MANIFEST
+    if manifest_path.exists():
+        previous = json.loads(manifest_path.read_text(encoding="utf-8"))["options"]
+        current = options_record(options)
+        if previous == current:
+            return None
+    return (
+        f"{settings.landing_dir} already holds {len(present)} files from other deliveries. Use another "
+        "YR_DATA_DIR, or --replace to empty landing/ first (the warehouse keeps what it ingested)."
+    )
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+# ---- yr run --------------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.runner import run_all
+
+    if settings.pseudonym_key_is_demo:
+        console.print(DEMO_KEY_WARNING)
+    summary = run_all(settings)
+    print_summary(settings, summary)
+    return 0 if summary.success else 1
+
+
+def print_summary(settings: Settings, summary) -> None:
+    status = "[green]succeeded[/]" if summary.success else "[bold red]FAILED[/]"
+    console.print(
+        f"\nRun {summary.run_id} {status}: {len(summary.materialized)} assets materialised, "
+        f"{summary.checks_passed} checks passed, {len(summary.checks_failed)} failed."
+    )
+    for step in summary.failed_steps:
+        console.print(f"  [red]failed step:[/] {step}")
+    for check in summary.checks_failed:
+        console.print(f"  [red]failed check:[/] {check}")
+    console.print(
+        f"  landing:   {settings.landing_dir}\n  warehouse: {settings.duckdb_path}\n"
+        f"  published: {settings.published_dir}\n  quality:   {settings.quality_dir}\n"
+        f"  Dagster:   {settings.dagster_home} (open it with `yr ui`)"
+    )
+
+
+# ---- yr ui ---------------------------------------------------------------------------------------
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.runner import load_definitions, prepare_environment
+
+    prepare_environment(settings)
+    load_definitions()  # fails here, readably, rather than inside the UI
+    if settings.pseudonym_key_is_demo:
+        console.print(DEMO_KEY_WARNING)
+    dagster = Path(sys.executable).with_name("dagster")
+    console.print(
+        f"Dagster UI on http://{args.host}:{args.port} (Ctrl+C stops it); data in {settings.data_dir}"
+    )
+    os.chdir(Path(__file__).resolve().parent.parent)
+    os.execv(
+        dagster,
+        [str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)],
+    )
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())

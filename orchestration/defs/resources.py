@@ -1,0 +1,12 @@
+"""Resources shared by the assets."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.dbt import dbt_resource
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(resources={"dbt": dbt_resource()})

@@ -1,0 +1,42 @@
+"""dbt models and seeds as Dagster assets (dagster-dbt), one group per dbt layer.
+
+No `from __future__ import annotations` here: Dagster reads the config annotation at run time.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.dbt import DBT_PROJECT
+from orchestration.lib.dbt_args import build_args
+
+DBT_PROJECT.prepare_if_dev()
+
+
+class YrTranslator(DagsterDbtTranslator):
+    """Groups follow the dbt layers (reference, staging, intermediate, marts, lis)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        return dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "dbt"
+
+
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False
+    fail_fast: bool = False
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=YrTranslator(),
+    pool="duckdb",  # one writer of the warehouse file at a time
+)
+def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+    """`dbt build`: seeds, models and their data tests, in dependency order."""
+    yield from dbt.cli(
+        build_args(full_refresh=config.full_refresh, fail_fast=config.fail_fast), context=context
+    ).stream()

@@ -1,0 +1,76 @@
+"""Read the reference tables (dbt seeds, copies of ../shared/reference) for Python code that needs
+them outside the warehouse: the delivery generator and the YUMU screen's lists."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from orchestration.settings import SEEDS_DIR
+
+
+def read_seed(name: str, seeds_dir: Path = SEEDS_DIR) -> list[dict[str, str]]:
+    with (seeds_dir / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter=";"))
+
+
+@dataclass(frozen=True)
+class Ydelse:
+    """One version of a catalogue entry (ydelser.csv, RULES.md 7)."""
+
+    kode: str
+    navn: str
+    yr_kontonummer: str
+    indtaegtsart: str
+    funktion: str
+    ordning: str
+    fast_sats: Decimal | None
+    trappe: bool
+    bryder_selvforsoergelse: bool
+    gyldig_fra: date
+    gyldig_til: date | None
+
+
+@cache
+def ydelser() -> tuple[Ydelse, ...]:
+    return tuple(
+        Ydelse(
+            kode=r["ydelse_kode"],
+            navn=r["ydelse_navn"],
+            yr_kontonummer=r["yr_kontonummer"],
+            indtaegtsart=r["indtaegtsart"],
+            funktion=r["funktion"],
+            ordning=r["ordning"],
+            fast_sats=Decimal(r["fast_sats"]) if r["fast_sats"] else None,
+            trappe=r["trappe"] == "ja",
+            bryder_selvforsoergelse=r["bryder_selvforsoergelse"] == "ja",
+            gyldig_fra=date.fromisoformat(r["gyldig_fra"]),
+            gyldig_til=date.fromisoformat(r["gyldig_til"]) if r["gyldig_til"] else None,
+        )
+        for r in read_seed("ydelser")
+    )
+
+
+def ydelse_version(kode: str, on: date) -> Ydelse:
+    """The catalogue version valid on `on`; the earliest one for a date before every version
+    (RULES.md 4: a line that starts before the catalogue uses its earliest version)."""
+    versions = sorted((y for y in ydelser() if y.kode == kode), key=lambda y: y.gyldig_fra)
+    if not versions:
+        raise KeyError(f"unknown ydelse {kode!r}")
+    valid = [y for y in versions if y.gyldig_fra <= on and (y.gyldig_til is None or on <= y.gyldig_til)]
+    return valid[-1] if valid else versions[0]
+
+
+@cache
+def kommuner() -> dict[str, str]:
+    """kommunenummer → kommunenavn for the 98 municipalities."""
+    return {r["kommunenummer"]: r["kommunenavn"] for r in read_seed("kommuner")}
+
+
+@cache
+def parametre() -> dict[str, str]:
+    return {r["parameter"]: r["vaerdi"] for r in read_seed("parametre")}

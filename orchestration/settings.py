@@ -1,0 +1,126 @@
+"""Configuration, read from environment variables with safe defaults (README: Configuration).
+
+YR_DATA_DIR        root of landing/, warehouse/, published/, quality/, quarantine/ (default: ./data)
+YR_AS_OF           the run date, YYYY-MM-DD (default: today)
+YR_PSEUDONYM_KEY   the HMAC key for borger_id pseudonyms (default: a demo key, with a loud warning)
+DAGSTER_HOME       Dagster's instance folder (default: $YR_DATA_DIR/dagster)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+# Allowed only so that a fresh clone can run the demo; every use is announced loudly.
+DEMO_PSEUDONYM_KEY = "yr-demo-key-NOT-FOR-REAL-CPR-NUMBERS"
+
+SOURCES = ("eindkomst", "star", "yumu", "dfdg")
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the project cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    as_of: date
+    pseudonym_key: str
+    pseudonym_key_is_demo: bool
+    dagster_home: Path
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("YR_DATA_DIR") or REPO_ROOT / "data").expanduser().resolve()
+        as_of_text = env.get("YR_AS_OF") or ""
+        try:
+            as_of = date.fromisoformat(as_of_text) if as_of_text else date.today()
+        except ValueError:
+            raise ConfigError(f"YR_AS_OF must be a date YYYY-MM-DD, not {as_of_text!r}") from None
+        key = env.get("YR_PSEUDONYM_KEY") or ""
+        if key and len(key) < 16:
+            raise ConfigError("YR_PSEUDONYM_KEY must be at least 16 characters long")
+        return cls(
+            data_dir=data_dir,
+            as_of=as_of,
+            pseudonym_key=key or DEMO_PSEUDONYM_KEY,
+            pseudonym_key_is_demo=not key,
+            dagster_home=Path(env.get("DAGSTER_HOME") or data_dir / "dagster").expanduser().resolve(),
+        )
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_dir / "warehouse"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def quality_dir(self) -> Path:
+        return self.data_dir / "quality"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    @property
+    def generated_dir(self) -> Path:
+        """The generator's manifest and scratch space (never inside landing/)."""
+        return self.data_dir / "generated"
+
+    @property
+    def duckdb_path(self) -> Path:
+        """The warehouse the pipeline writes; BI tools read published/lis.duckdb instead."""
+        return self.warehouse_dir / "yr.duckdb"
+
+    def ensure_dirs(self) -> None:
+        for folder in (
+            *(self.landing_dir / s for s in SOURCES),
+            self.warehouse_dir,
+            self.published_dir,
+            self.quality_dir,
+            self.quarantine_dir,
+        ):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def subprocess_env(self) -> dict[str, str]:
+        """The environment for dbt and Dagster child processes: absolute paths, telemetry off."""
+        env = dict(os.environ)
+        venv_bin = str(Path(sys.executable).parent)  # dbt and dagster of this environment
+        if venv_bin not in env.get("PATH", "").split(os.pathsep):
+            env["PATH"] = os.pathsep.join(filter(None, [venv_bin, env.get("PATH")]))
+        env.update(
+            YR_DATA_DIR=str(self.data_dir),
+            YR_AS_OF=self.as_of.isoformat(),
+            DAGSTER_HOME=str(self.dagster_home),
+            DBT_LOG_PATH=str(self.data_dir / "logs"),  # dbt's own log, outside the repository
+            **TELEMETRY_OFF,
+        )
+        return env
+
+
+TELEMETRY_OFF = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    "GX_ANALYTICS_ENABLED": "False",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def telemetry_off() -> None:
+    """Turn off the telemetry of dbt and Great Expectations for this process (Dagster's is in
+    dagster.yaml, see `orchestration.instance`)."""
+    os.environ.update(TELEMETRY_OFF)

@@ -1,0 +1,11 @@
+"""dbt command lines are built by pure functions (orchestration/lib/dbt_args.py)."""
+
+from orchestration.lib.dbt_args import build_args
+
+
+def test_build_by_default() -> None:
+    assert build_args() == ["build"]
+
+
+def test_full_refresh_and_fail_fast_are_flags() -> None:
+    assert build_args(full_refresh=True, fail_fast=True) == ["build", "--full-refresh", "--fail-fast"]

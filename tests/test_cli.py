@@ -1,0 +1,83 @@
+"""The `yr` commands as a data engineer (and other tools) use them, end to end in a fresh YR_DATA_DIR."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+YR = str(Path(sys.executable).with_name("yr"))
+SMALL = [
+    "--kommuner",
+    "730,101",
+    "--borgere",
+    "150",
+    "--fra",
+    "2019-01-01",
+    "--til",
+    "2021-12-31",
+    "--seed",
+    "3",
+]
+
+
+def yr(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([YR, *args], capture_output=True, text=True, check=False)
+
+
+def test_generate_writes_all_four_sources_and_a_manifest(data_dir: Path) -> None:
+    result = yr("generate", *SMALL)
+    assert result.returncode == 0, result.stderr
+    for source in ("eindkomst", "star", "yumu", "dfdg"):
+        assert any((data_dir / "landing" / source).iterdir()), source
+    manifest = json.loads((data_dir / "generated" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["borgere"] == 150
+    assert "150 citizens" in result.stderr
+
+
+def test_generate_again_is_idempotent_but_will_not_mix_populations(data_dir: Path) -> None:
+    assert yr("generate", *SMALL).returncode == 0
+    before = {p: p.read_bytes() for p in (data_dir / "landing").rglob("*.csv")}
+    assert yr("generate", *SMALL).returncode == 0
+    assert before == {p: p.read_bytes() for p in (data_dir / "landing").rglob("*.csv")}
+
+    other = yr("generate", *SMALL[:-1], "4")
+    assert other.returncode == 2
+    assert "--replace" in other.stderr
+    assert yr("generate", *SMALL[:-1], "4", "--replace").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--kommuner", "730,999"], "999"), (["--fra", "2020-01-01", "--til", "2019-01-01"], "--til"),
+     (["--fra", "01-01-2020"], "YYYY-MM-DD"), (["--borgere", "0"], "at least 1")],
+)  # fmt: skip
+def test_generate_refuses_bad_options_with_a_clear_message(
+    data_dir: Path, args: list[str], message: str
+) -> None:
+    result = yr("generate", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+@pytest.mark.slow
+def test_run_materialises_every_asset_into_the_warehouse(data_dir: Path) -> None:
+    assert yr("generate", *SMALL).returncode == 0
+    result = yr("run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "succeeded" in result.stderr
+    assert str(data_dir / "warehouse" / "yr.duckdb") in result.stderr
+    assert "DEMO key" in result.stderr  # no YR_PSEUDONYM_KEY: the loud warning
+    with duckdb.connect(str(data_dir / "warehouse" / "yr.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from reference.kommuner").fetchone() == (98,)
+    assert (data_dir / "dagster" / "dagster.yaml").exists()
+
+
+@pytest.mark.slow
+def test_run_exits_non_zero_when_a_step_fails(data_dir: Path) -> None:
+    (data_dir / "warehouse" / "yr.duckdb").write_bytes(b"this is not a DuckDB file")
+    result = yr("run")
+    assert result.returncode == 1
+    assert "FAILED" in result.stderr

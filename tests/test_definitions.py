@@ -1,0 +1,48 @@
+"""The Dagster code location loads, with the dbt project's seeds and models as assets."""
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.runner import load_definitions, prepare_environment
+from orchestration.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def definitions(tmp_path_factory: pytest.TempPathFactory):
+    with pytest.MonkeyPatch.context() as mp:
+        data = tmp_path_factory.mktemp("defs")
+        mp.setenv("YR_DATA_DIR", str(data))
+        mp.setenv("DAGSTER_HOME", str(data / "dagster"))
+        prepare_environment(Settings.from_env())
+        yield load_definitions()
+
+
+def test_definitions_load_with_every_seed_and_model(definitions) -> None:
+    keys = {key.to_user_string() for key in definitions.resolve_all_asset_keys()}
+    seeds = {p.stem for p in (Path(__file__).parent.parent / "dbt_project" / "seeds").glob("*.csv")}
+    assert seeds == {"kommuner", "kontering", "parametre", "trappe", "ydelser"}
+    # dbt's schema is the first part of the asset key: reference/ydelser, staging/stg_…
+    assert {f"reference/{seed}" for seed in seeds} | {"staging/stg_reference__parametre"} <= keys
+
+
+def test_assets_are_grouped_by_dbt_layer(definitions) -> None:
+    groups = {spec.key.to_user_string(): spec.group_name for spec in definitions.resolve_all_asset_specs()}
+    assert groups["reference/ydelser"] == "reference"
+    assert groups["staging/stg_reference__ydelser"] == "staging"
+
+
+def test_the_warehouse_writers_share_one_pool(definitions) -> None:
+    job = definitions.resolve_implicit_global_asset_job_def()
+    pools = {node.definition.pool for node in job.graph.node_dict.values()}
+    assert pools == {"duckdb"}
+
+
+def test_the_instance_has_telemetry_off_and_a_pool_of_one(definitions) -> None:
+    import os
+
+    config = (Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml").read_text(encoding="utf-8")
+    assert "telemetry:\n  enabled: false" in config
+    assert "default_limit: 1" in config
