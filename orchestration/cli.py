@@ -224,7 +224,7 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     os.chdir(Path(__file__).resolve().parent.parent)
     os.execv(
         dagster,
-        [str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)],
+        [str(dagster), "dev", "-w", "workspace.yaml", "-h", args.host, "-p", str(args.port)],
     )
     return 0  # not reached
 

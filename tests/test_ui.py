@@ -1,0 +1,64 @@
+"""`yr ui` starts the Dagster UI with the project's assets (issue 2: "dagster dev shows the assets")."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+YR = str(Path(sys.executable).with_name("yr"))
+QUERY = (
+    "{ assetNodes { assetKey { path } groupName }"
+    " workspaceOrError { ... on Workspace { locationEntries { name } } } }"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(port: int) -> dict | None:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": QUERY}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.load(response)["data"]
+    except OSError:
+        return None
+
+
+@pytest.mark.slow
+def test_yr_ui_serves_the_asset_graph(data_dir: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [YR, "ui", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        data = None
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not (data and data["assetNodes"]):
+            time.sleep(2)
+            assert process.poll() is None, "yr ui exited"
+            data = _graphql(port)
+        assert data, "the UI did not answer"
+        assets = {"/".join(node["assetKey"]["path"]): node["groupName"] for node in data["assetNodes"]}
+        assert assets["reference/trappe"] == "reference"
+        assert assets["staging/stg_reference__parametre"] == "staging"
+        assert data["workspaceOrError"]["locationEntries"] == [{"name": "yr"}]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
