@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated kommunenumre, or 'alle' for all 98 (default: 730,376,101)",
     )
     gen.add_argument("--borgere", type=_positive, default=2000, help="number of citizens (default: 2000)")
-    gen.add_argument("--fra", type=_date, default=date(2017, 1, 1), help="first date, YYYY-MM-DD")
+    gen.add_argument("--fra", type=_date, default=date(2014, 1, 1), help="first date, YYYY-MM-DD")
     gen.add_argument("--til", type=_date, default=date(2024, 12, 31), help="last date, YYYY-MM-DD")
     gen.add_argument("--seed", type=int, default=1, help="the same seed gives byte-identical files")
     gen.add_argument(

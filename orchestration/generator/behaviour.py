@@ -26,19 +26,19 @@ class Behaviour:
 
 # fmt: off
 BEHAVIOUR: dict[str, Behaviour] = {
-    "KTH": Behaviour((2400, 3800), 40, 2, 400, "month", "1", "kommune",
+    "KTH": Behaviour((2400, 3800), 26, 2, 260, "month", "1", "kommune",
                      {WORK: 45, "LTS": 20, "SDP": 10, "RFY": 10, "DAG": 5, "LDY": 5, "UDH": 5}),
-    "UDH": Behaviour((900, 3000), 30, 4, 250, "month", "1", "kommune",
+    "UDH": Behaviour((900, 3000), 24, 4, 250, "month", "1", "kommune",
                      {WORK: 50, "KTH": 20, "LTS": 15, "SDP": 5, "RVY": 10}),
     "SDP": Behaviour((3000, 4800), 8, 1, 52, "fortnight", "1", "kommune",
                      {WORK: 70, "KTH": 8, "RFY": 7, "LDY": 5, "DAG": 10}),
-    "KTY": Behaviour((2500, 3500), 150, 52, 400, "month", "1", "kommune", {WORK: 50, "KTH": 50}),
-    "RFY": Behaviour((2700, 3800), 100, 26, 260, "month", "1", "kommune",
+    "KTY": Behaviour((2500, 3500), 78, 52, 260, "month", "1", "kommune", {WORK: 50, "KTH": 50}),
+    "RFY": Behaviour((2700, 3800), 52, 26, 208, "month", "1", "kommune",
                      {"LDY": 30, "KTH": 30, WORK: 20, "RVY": 20}),
     "LDY": Behaviour((3800, 4500), 12, 2, 80, "month", "1", "kommune", {WORK: 80, "SDP": 20}),
     "RVY": Behaviour((3800, 4500), 52, 13, 156, "month", "1", "kommune", {WORK: 70, "KTH": 30}),
-    "SHY": Behaviour((1500, 2800), 80, 26, 260, "month", "1", "kommune", {"KTH": 50, WORK: 30, "LTS": 20}),
-    "DAG": Behaviour((3500, 4600), 20, 2, 104, "month", "1", "akasse",
+    "SHY": Behaviour((1500, 2800), 52, 26, 260, "month", "1", "kommune", {"KTH": 50, WORK: 30, "LTS": 20}),
+    "DAG": Behaviour((3500, 4600), 16, 2, 104, "month", "1", "akasse",
                      {WORK: 60, "KTH": 15, "LTS": 15, "SDP": 10}),
     "LTS": Behaviour((2500, 4000), 26, 4, 52, "month", "2", "kommune",
                      {WORK: 40, "KTH": 35, "DAG": 25}, samtaler=False),
@@ -50,7 +50,7 @@ BEHAVIOUR: dict[str, Behaviour] = {
 # The ydelse of a citizen's first spell.
 FIRST_SPELL: dict[str, float] = {
     "SDP": 25, "KTH": 22, "DAG": 20, "UDH": 10, "RFY": 5, "LDY": 5, "SHY": 4, "KTY": 3,
-    "RVY": 2, "LTS": 2, "FLG": 2,
+    "RVY": 2, "LTS": 2, "FLG": 1,
 }
 
 # Self-support between spells, in weeks: short gaps, gaps just below and around the 52 weeks a
@@ -60,7 +60,7 @@ GAPS: tuple[tuple[float, tuple[int, int] | None], ...] = (
     (22, (20, 51)),
     (8, (50, 54)),
     (25, (55, 300)),
-    (10, None),
+    (35, None),
 )
 
 # Share of spells of a ydelse whose citizen also gets one-off help (HST) during it.

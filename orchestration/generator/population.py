@@ -32,6 +32,7 @@ from orchestration.lib.money import format_øre
 from orchestration.lib.reference import ydelse_version
 
 HISTORY_YEARS = 4  # simulated before `fra`, so that spells running at `fra` have their past
+HISTORY_CAP_YEARS = 1  # of which at most this much is delivered (the staircase's recent past)
 MAF_START, MAF_END = (date.fromisoformat(d).toordinal() for d in bh.MAF_WINDOW)
 SATS_BASE_YEAR = 2014  # weekly amounts rise 2 % a year from here (satsregulering)
 
@@ -226,10 +227,11 @@ class Shard:
         while first > 0 and spells[first - 1].end >= spells[first].start - 26 * 7:
             first -= 1
         last = inside[-1]
+        cap = date(self.o.fra.year - HISTORY_CAP_YEARS, self.o.fra.month, 1).toordinal()
         return [
-            Spell(s.kode, s.start, min(s.end, self.til), s.weekly_øre)
+            Spell(s.kode, max(s.start, cap), min(s.end, self.til), s.weekly_øre)
             for s in spells[first : last + 1]
-            if s.start <= self.til
+            if s.start <= self.til and s.end >= cap
         ]
 
     def _moves(self, rng: random.Random, spells: list[Spell]) -> list[tuple[int, str]]:
