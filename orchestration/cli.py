@@ -50,9 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="yr", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
+    parser = argparse.ArgumentParser(prog="yr", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     gen = sub.add_parser("generate", help="write synthetic deliveries into $YR_DATA_DIR/landing")
@@ -198,6 +196,7 @@ def print_summary(settings: Settings, summary) -> None:
         f"\nRun {summary.run_id} {status}: {len(summary.materialized)} assets materialised, "
         f"{summary.checks_passed} checks passed, {len(summary.checks_failed)} failed."
     )
+    _print_ledger(settings)
     for step in summary.failed_steps:
         console.print(f"  [red]failed step:[/] {step}")
     for check in summary.checks_failed:
@@ -209,6 +208,28 @@ def print_summary(settings: Settings, summary) -> None:
     )
 
 
+def _print_ledger(settings: Settings) -> None:
+    import duckdb
+
+    from orchestration.ingestion.ledger import summary
+    from orchestration.warehouse import connect
+
+    if not settings.duckdb_path.exists():
+        return
+    try:
+        with connect(settings, read_only=True) as con:
+            rows = summary(con)
+    except duckdb.Error:  # no ledger yet (nothing ingested), or a warehouse that cannot be read
+        return
+    for kilde, filer, fejlet, laest, accepteret, karantaene, venter in rows:
+        extra = f", [red]{fejlet} files could not be read[/]" if fejlet else ""
+        waiting = f" ({venter} T lines waiting for their line)" if venter else ""
+        console.print(
+            f"  {kilde:<17} {filer:>5} files: {laest:>10,} lines read, {accepteret:>10,} accepted, "
+            f"{karantaene:>6,} in quarantine{waiting}{extra}"
+        )
+
+
 # ---- yr ui ---------------------------------------------------------------------------------------
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.runner import load_definitions, prepare_environment
@@ -218,9 +239,7 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     if settings.pseudonym_key_is_demo:
         console.print(DEMO_KEY_WARNING)
     dagster = Path(sys.executable).with_name("dagster")
-    console.print(
-        f"Dagster UI on http://{args.host}:{args.port} (Ctrl+C stops it); data in {settings.data_dir}"
-    )
+    console.print(f"Dagster UI on http://{args.host}:{args.port} (Ctrl+C stops it); data in {settings.data_dir}")
     os.chdir(Path(__file__).resolve().parent.parent)
     os.execv(
         dagster,

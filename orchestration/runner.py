@@ -71,9 +71,7 @@ def summarise(result: dg.ExecuteInProcessResult) -> RunSummary:
             if evaluation.passed:
                 summary.checks_passed += 1
             else:
-                summary.checks_failed.append(
-                    f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-                )
+                summary.checks_failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             summary.failed_steps.append(event.step_key)
     return summary

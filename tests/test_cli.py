@@ -54,9 +54,7 @@ def test_generate_again_is_idempotent_but_will_not_mix_populations(data_dir: Pat
     [(["--kommuner", "730,999"], "999"), (["--fra", "2020-01-01", "--til", "2019-01-01"], "--til"),
      (["--fra", "01-01-2020"], "YYYY-MM-DD"), (["--borgere", "0"], "at least 1")],
 )  # fmt: skip
-def test_generate_refuses_bad_options_with_a_clear_message(
-    data_dir: Path, args: list[str], message: str
-) -> None:
+def test_generate_refuses_bad_options_with_a_clear_message(data_dir: Path, args: list[str], message: str) -> None:
     result = yr("generate", *args)
     assert result.returncode == 2
     assert message in result.stderr
@@ -71,7 +69,15 @@ def test_run_materialises_every_asset_into_the_warehouse(data_dir: Path) -> None
     assert str(data_dir / "warehouse" / "yr.duckdb") in result.stderr
     assert "DEMO key" in result.stderr  # no YR_PSEUDONYM_KEY: the loud warning
     with duckdb.connect(str(data_dir / "warehouse" / "yr.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from reference.kommuner").fetchone() == (98,)
+        assert con.execute("select count(*) from reference.kommuner").fetchall() == [(98,)]
+        assert con.execute("select count(*) > 0 from staging.stg_eindkomst__linjer").fetchall() == [(True,)]
+        # Privacy: CPR numbers stay in the restricted raw layer and the vault.
+        leaks = con.execute(
+            """select table_schema, table_name, column_name from information_schema.columns
+               where column_name ilike '%cpr%' and table_schema not in ('raw', 'vault')"""
+        ).fetchall()
+        assert leaks == []
+    assert "eindkomst" in result.stderr  # the ledger's summary
     assert (data_dir / "dagster" / "dagster.yaml").exists()
 
 

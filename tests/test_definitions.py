@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from orchestration.runner import load_definitions, prepare_environment
@@ -23,9 +24,23 @@ def definitions(tmp_path_factory: pytest.TempPathFactory):
 def test_definitions_load_with_every_seed_and_model(definitions) -> None:
     keys = {key.to_user_string() for key in definitions.resolve_all_asset_keys()}
     seeds = {p.stem for p in (Path(__file__).parent.parent / "dbt_project" / "seeds").glob("*.csv")}
-    assert seeds == {"kommuner", "kontering", "parametre", "trappe", "ydelser"}
+    assert seeds == {"kommuner", "kontering", "parametre", "trappe", "ydelser", "leveranceregler"}
     # dbt's schema is the first part of the asset key: reference/ydelser, staging/stg_…
     assert {f"reference/{seed}" for seed in seeds} | {"staging/stg_reference__parametre"} <= keys
+
+
+def test_dbt_sources_are_the_ingestion_assets(definitions) -> None:
+    """One lineage from landing/ to the marts: staging depends on the raw/* ingestion assets."""
+    graph = definitions.resolve_asset_graph()
+    deps = {key.to_user_string() for key in graph.get(dg.AssetKey(["staging", "stg_eindkomst__linjer"])).parent_keys}
+    assert deps == {"raw/eindkomst_linjer"}
+    assert graph.get(dg.AssetKey(["raw", "eindkomst_linjer"])).group_name == "ingest"
+
+
+def test_every_landing_folder_has_a_sensor_and_there_is_a_weekly_schedule(definitions) -> None:
+    sensors = {s.name for s in definitions.sensors}
+    assert sensors == {"landing_eindkomst", "landing_star", "landing_yumu", "landing_dfdg"}
+    assert [s.cron_schedule for s in definitions.schedules] == ["0 6 * * 1"]
 
 
 def test_assets_are_grouped_by_dbt_layer(definitions) -> None:

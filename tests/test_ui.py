@@ -14,8 +14,7 @@ import pytest
 
 YR = str(Path(sys.executable).with_name("yr"))
 QUERY = (
-    "{ assetNodes { assetKey { path } groupName }"
-    " workspaceOrError { ... on Workspace { locationEntries { name } } } }"
+    "{ assetNodes { assetKey { path } groupName } workspaceOrError { ... on Workspace { locationEntries { name } } } }"
 )
 
 

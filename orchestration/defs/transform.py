@@ -16,7 +16,14 @@ DBT_PROJECT.prepare_if_dev()
 
 
 class YrTranslator(DagsterDbtTranslator):
-    """Groups follow the dbt layers (reference, staging, intermediate, marts, lis)."""
+    """Groups follow the dbt layers (reference, staging, intermediate, marts, lis); dbt sources
+    are the ingestion assets, so the asset graph reads end to end from landing/ to the marts."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            # source('raw', 'eindkomst_linjer') is what orchestration/defs/ingest.py materialises
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

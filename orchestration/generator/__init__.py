@@ -113,9 +113,7 @@ def generate(
         ],
     }
     work_dir.mkdir(parents=True, exist_ok=True)
-    (work_dir / MANIFEST).write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    (work_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return manifest
 
 

@@ -19,6 +19,7 @@ eIndkomst, delivery of 5 May Y
     periode_omvendt  PeriodeSlut before PeriodeStart
     dato_ugyldig   PeriodeStart 30 February
     periode_for_lang a period of 400 days
+    id_mangler     no IndberetningsID
     kontoart_ukendt  KontoArt 7
     indberetningsart_ukendt  Indberetningsart X
     felter_antal   a line with one field too few
@@ -224,6 +225,11 @@ class Planter:
                 line(may, "900000000015", "I", "", self.h1, kth, "1", f"{y - 1}-03-01", f"{y}-04-04", 100_00),
                 Reason.PERIODE_FOR_LANG,
                 "a period of 400 days",
+            ),
+            (
+                line(may, "", "I", "", self.h1, kth, "1", *apr, 100_00),
+                Reason.ID_MANGLER,
+                "no IndberetningsID",
             ),
             (
                 line(may, "900000000016", "I", "", self.h1, kth, "7", *apr, 100_00),

@@ -85,9 +85,7 @@ DFDG_SAMTALER = Layout(
     ("SamtaleID", "CPR", "Kommunenummer", "TypeNavn", "Samtaledato", "Kontaktform"),
 )
 
-LAYOUTS: dict[str, Layout] = {
-    layout.key: layout for layout in (EINDKOMST, MAF, YUMU, DFDG_AKTIVITETER, DFDG_SAMTALER)
-}
+LAYOUTS: dict[str, Layout] = {layout.key: layout for layout in (EINDKOMST, MAF, YUMU, DFDG_AKTIVITETER, DFDG_SAMTALER)}
 
 
 def layout_for(folder: str, file_name: str) -> Layout | None:

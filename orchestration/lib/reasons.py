@@ -12,6 +12,7 @@ from enum import StrEnum
 class Reason(StrEnum):
     # Any line
     FELTER_ANTAL = "felter_antal"
+    ID_MANGLER = "id_mangler"
     CPR_UGYLDIG = "cpr_ugyldig"
     KOMMUNE_UKENDT = "kommune_ukendt"
     BELOEB_UGYLDIGT = "beloeb_ugyldigt"
@@ -43,9 +44,23 @@ class Reason(StrEnum):
         return MESSAGES[self]
 
 
+# YUMU rules that need every event and payment known at the run (RULES.md 6): ingestion accepts
+# such events into the raw layer, and the calculation rejects them, with these reasons.
+DECIDED_IN_CALCULATION = frozenset(
+    {
+        Reason.YUMU_ID_I_KRAFT,
+        Reason.YUMU_ID_UKENDT,
+        Reason.YUMU_AFSLUTTET,
+        Reason.YUMU_INGEN_YDELSE,
+        Reason.YUMU_BELOEB_OVER_GRUNDLAG,
+    }
+)
+
+
 # The YUMU texts are the screen's own (../shared/seeds/yr-webinar-2023-06-21.txt) where it has one.
 MESSAGES: dict[Reason, str] = {
     Reason.FELTER_ANTAL: "Linjen har ikke det antal felter, som overskriften har.",
+    Reason.ID_MANGLER: "Linjens id (IndberetningsID, RegistreringsID, AktivitetID eller SamtaleID) mangler.",
     Reason.CPR_UGYLDIG: "CPR feltet skal udfyldes uden bindestreg og består af 10 tal.",
     Reason.KOMMUNE_UKENDT: "Kommunenummeret findes ikke blandt de 98 kommuner.",
     Reason.BELOEB_UGYLDIGT: "Beløbet kan ikke læses som kroner med decimalkomma.",

@@ -23,9 +23,7 @@ from orchestration.lib.reasons import Reason
 from orchestration.lib.reference import kommuner, ydelser
 from orchestration.lib.text import decode, physical_lines
 
-OPTIONS = Options(
-    kommuner=("730", "376", "101"), borgere=400, fra=date(2014, 1, 1), til=date(2022, 12, 31), seed=7
-)
+OPTIONS = Options(kommuner=("730", "376", "101"), borgere=400, fra=date(2014, 1, 1), til=date(2022, 12, 31), seed=7)
 TAELLING_START = date(2014, 6, 30)
 
 
@@ -74,9 +72,7 @@ def gen(tmp_path_factory: pytest.TempPathFactory) -> Generated:
 # ---- layouts and formats ---------------------------------------------------------------------------
 def test_layouts_pass_the_shared_delivery_checker(gen: Generated, shared_dir: Path) -> None:
     checker = shared_dir / "tools" / "check_deliveries.py"
-    result = subprocess.run(
-        [sys.executable, checker, gen.landing], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([sys.executable, checker, gen.landing], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
 
 
@@ -146,9 +142,7 @@ def test_another_seed_gives_other_files(gen: Generated, tmp_path: Path) -> None:
     assert len(same) <= len(only_planted)  # files of nothing but the seed-independent planted lines
 
 
-def test_output_does_not_depend_on_the_number_of_processes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_output_does_not_depend_on_the_number_of_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(generator, "SHARD_SIZE", 60)  # several shards from a small population
     options = Options(**{**vars(OPTIONS), "borgere": 150})
     one = _generate(tmp_path / "one", options, workers=1)
@@ -264,8 +258,7 @@ def test_dagpenge_come_from_a_kasser(gen: Generated) -> None:
 
 def test_monthly_and_14_day_periods_and_periods_crossing_months(gen: Generated) -> None:
     periods = [
-        (date.fromisoformat(r["PeriodeStart"]), date.fromisoformat(r["PeriodeSlut"]))
-        for r in gen.rows["eindkomst"]
+        (date.fromisoformat(r["PeriodeStart"]), date.fromisoformat(r["PeriodeSlut"])) for r in gen.rows["eindkomst"]
     ]
     assert any(s.day == 1 and (e + timedelta(days=1)).day == 1 and s.month == e.month for s, e in periods)
     assert any((e - s).days == 13 and s.weekday() == 0 and s.month != e.month for s, e in periods)
@@ -274,9 +267,7 @@ def test_monthly_and_14_day_periods_and_periods_crossing_months(gen: Generated) 
 def test_spells_of_weeks_and_of_years_gaps_with_and_without_reset(gen: Generated) -> None:
     spans, gaps = [], []
     for rows in _eindkomst_by_citizen(gen).values():
-        periods = sorted(
-            (date.fromisoformat(r["PeriodeStart"]), date.fromisoformat(r["PeriodeSlut"])) for r in rows
-        )
+        periods = sorted((date.fromisoformat(r["PeriodeStart"]), date.fromisoformat(r["PeriodeSlut"])) for r in rows)
         spans.append((periods[-1][1] - periods[0][0]).days)
         reach = periods[0][1]
         for start, end in periods[1:]:

@@ -62,8 +62,6 @@ def test_generator_styles_format_and_parse_back(øre: int, style: Style, text: s
     assert money.parse(text) == Decimal(øre) / 100
 
 
-@pytest.mark.parametrize(
-    ("value", "text"), [("-1740.96", "-1740,96"), ("0", "0,00"), ("1234567.5", "1234567,50")]
-)
+@pytest.mark.parametrize(("value", "text"), [("-1740.96", "-1740,96"), ("0", "0,00"), ("1234567.5", "1234567,50")])
 def test_outputs_amounts_have_two_decimals_and_no_thousands_separator(value: str, text: str) -> None:
     assert money.format_output(Decimal(value)) == text

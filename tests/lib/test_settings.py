@@ -19,9 +19,7 @@ def test_defaults_are_the_repository_data_folder_today_and_the_demo_key() -> Non
 
 
 def test_variables_override_the_defaults(tmp_path: Path) -> None:
-    settings = Settings.from_env(
-        {"YR_DATA_DIR": str(tmp_path), "YR_AS_OF": "2024-01-15", "YR_PSEUDONYM_KEY": "k" * 32}
-    )
+    settings = Settings.from_env({"YR_DATA_DIR": str(tmp_path), "YR_AS_OF": "2024-01-15", "YR_PSEUDONYM_KEY": "k" * 32})
     assert settings.data_dir == tmp_path.resolve()
     assert settings.as_of == date(2024, 1, 15)
     assert not settings.pseudonym_key_is_demo

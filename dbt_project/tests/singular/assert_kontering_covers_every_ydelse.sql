@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'kontering'}}}) }}
 -- RULES.md 4 and 7: a staircase ydelse (refusion or medfinansiering) has a posting row for each
 -- trin of the staircase; a fast_refusion ydelse has one row with an empty trin.
 with ydelser as (

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'trappe'}}}) }}
 -- RULES.md 3.6: the steps of each version of the staircase start at week 1, follow each other
 -- without gaps or overlaps, and only the last one is open-ended.
 with steps as (

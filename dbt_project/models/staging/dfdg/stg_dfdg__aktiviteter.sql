@@ -1,0 +1,19 @@
+-- One row per accepted DFDG activity line (courses, mentors, …).
+with source as (
+    select * from {{ source('raw', 'dfdg_aktiviteter') }}
+),
+
+renamed as (
+    select
+        aktivitet_id,
+        borger_id,
+        kommunenummer,
+        aktivitet_type,
+        startdato,
+        slutdato,
+        fil as leverance_fil,
+        linje_nr
+    from source
+)
+
+select * from renamed

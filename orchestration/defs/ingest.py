@@ -1,0 +1,179 @@
+"""Ingestion: one asset per delivery layout (raw/<table>), landing-folder sensors, the weekly schedule.
+
+The work is in orchestration/ingestion (unit-tested without Dagster); here it is only wired up.
+Metadata and check texts carry counts, amounts, file names and line numbers: never a CPR number
+or a pseudonym.
+"""
+
+import json
+from hashlib import blake2b
+
+import dagster as dg
+
+from orchestration.ingestion.engine import IngestResult, ingest
+from orchestration.ingestion.ledger import reconcile
+from orchestration.ingestion.sources import SOURCES, Source
+from orchestration.lib.deliveries import strangers
+from orchestration.settings import SOURCES as FOLDERS
+from orchestration.settings import Settings
+from orchestration.warehouse import Warehouse
+
+DEMO_KEY_WARNING = (
+    "YR_PSEUDONYM_KEY er ikke sat: pseudonymerne laves med den indbyggede DEMO-nøgle, som alle med "
+    "kildekoden kan gætte. Brug den aldrig med rigtige CPR-numre."
+)
+MAX_FILES_IN_METADATA = 60
+
+
+def asset_key(source: Source) -> dg.AssetKey:
+    return dg.AssetKey(["raw", source.table])
+
+
+def _markdown_files(result: IngestResult) -> str:
+    rows = [
+        "| fil | status | læst | accepteret | karantæne | beløb læst | beløb accepteret | beløb karantæne |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for f in result.files[:MAX_FILES_IN_METADATA]:
+        amounts = [
+            f"{a:.2f}" if a is not None else "" for a in (f.beloeb_laest, f.beloeb_accepteret, f.beloeb_karantaene)
+        ]
+        rows.append(
+            f"| {f.fil} | {f.status}{' (' + f.besked + ')' if f.besked else ''} | {f.linjer_laest} | "
+            f"{f.linjer_accepteret} | {f.linjer_karantaene} | " + " | ".join(amounts) + " |"
+        )
+    if len(result.files) > MAX_FILES_IN_METADATA:
+        rows.append(f"| … og {len(result.files) - MAX_FILES_IN_METADATA} filer mere | | | | | | | |")
+    return "\n".join(rows)
+
+
+def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
+    key = asset_key(source)
+
+    @dg.asset(
+        key=key,
+        group_name="ingest",
+        pool="duckdb",
+        kinds={"duckdb"},
+        description=(
+            f"Deliveries in landing/{source.layout.folder}/ named like `{source.layout.name_pattern.pattern}` → "
+            f"raw.{source.table}, exactly once per file content, every line accepted or quarantined with a "
+            "reason (DELIVERIES.md). Restricted: holds CPR numbers; staging passes on pseudonyms only."
+        ),
+        check_specs=[
+            dg.AssetCheckSpec(
+                "alle_filer_laest", asset=key, blocking=True,
+                description="Every delivery in the folder could be read (one that cannot is named with its problem).",
+            ),
+            dg.AssetCheckSpec(
+                "hovedbog_afstemt", asset=key, blocking=True,
+                description="Per file: lines and amounts read = accepted + quarantined, and equal to what is stored.",
+            ),
+            dg.AssetCheckSpec(
+                "ingen_fremmede_filer", asset=key,
+                description="No file in the folder has a name that follows no delivery layout (it would be ignored).",
+            ),
+        ],
+    )  # fmt: skip
+    def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        settings = Settings.from_env()
+        if settings.pseudonym_key_is_demo:
+            context.log.warning(DEMO_KEY_WARNING)
+        with warehouse.connect() as con:
+            result = ingest(con, source, settings, context.run.run_id, context.log.info)
+            problems = reconcile(con, source)
+            rows = con.execute(f"select count(*) from raw.{source.table}").fetchall()[0][0]
+        unknown = [p.name for p in strangers(settings.landing_dir, source.layout.folder)]
+        metadata = {
+            "dagster/row_count": rows,
+            "nye leverancer": len(result.new_files),
+            "linjer læst": result.total("linjer_laest"),
+            "linjer accepteret": result.total("linjer_accepteret"),
+            "linjer i karantæne": result.total("linjer_karantaene"),
+            "tilbageførsler frigivet": result.released,
+            "karantæne efter årsag": dg.MetadataValue.json(dict(sorted(result.reasons.items()))),
+            "leverancer": dg.MetadataValue.md(_markdown_files(result)),
+        }
+        if source.amount:
+            for label, attribute in (("beløb læst", "beloeb_laest"), ("beløb accepteret", "beloeb_accepteret"),
+                                     ("beløb i karantæne", "beloeb_karantaene")):  # fmt: skip
+                metadata[label] = dg.MetadataValue.text(f"{result.total(attribute):.2f} kr.")
+        return dg.MaterializeResult(
+            metadata=metadata,
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="alle_filer_laest",
+                    passed=not result.failed,
+                    metadata={"fejlede filer": dg.MetadataValue.json({f.fil: f.besked for f in result.failed})},
+                ),
+                dg.AssetCheckResult(
+                    check_name="hovedbog_afstemt",
+                    passed=not problems,
+                    metadata={"afvigelser": dg.MetadataValue.json(problems[:50])},
+                ),
+                dg.AssetCheckResult(
+                    check_name="ingen_fremmede_filer",
+                    passed=not unknown,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"fremmede filer": dg.MetadataValue.json(unknown[:50])},
+                ),
+            ],
+        )
+
+    return _ingest
+
+
+INGEST_ASSETS = [build_ingest_asset(source) for source in SOURCES.values()]
+
+
+def _fingerprints(settings: Settings, folder: str) -> set[str]:
+    """Short fingerprints of the files now in a landing folder (name, size, modification time)."""
+    base = settings.landing_dir / folder
+    if not base.is_dir():
+        return set()
+    out = set()
+    for path in base.iterdir():
+        if path.is_file() and not path.name.startswith("."):
+            stat = path.stat()
+            out.add(blake2b(f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}".encode(), digest_size=6).hexdigest())
+    return out
+
+
+def build_landing_sensor(folder: str) -> dg.SensorDefinition:
+    keys = [asset_key(s) for s in SOURCES.values() if s.layout.folder == folder]
+
+    @dg.sensor(
+        name=f"landing_{folder}",
+        target=dg.AssetSelection.assets(*keys).downstream(),
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=f"Starts ingestion (and everything after it) when files land in landing/{folder}/.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext):
+        current = _fingerprints(Settings.from_env(), folder)
+        seen = set(json.loads(context.cursor)) if context.cursor else set()
+        new = current - seen
+        context.update_cursor(json.dumps(sorted(current)))
+        if not new:
+            return dg.SkipReason(f"no new files in landing/{folder}/")
+        run_key = f"{folder}:" + blake2b("|".join(sorted(new)).encode(), digest_size=8).hexdigest()
+        return dg.RunRequest(run_key=run_key, tags={"yr/landing": folder, "yr/nye_filer": str(len(new))})
+
+    return _sensor
+
+
+LANDING_SENSORS = [build_landing_sensor(folder) for folder in FOLDERS]
+
+WEEKLY = dg.ScheduleDefinition(
+    name="yr_ugentlig",
+    cron_schedule="0 6 * * 1",
+    execution_timezone="Europe/Copenhagen",
+    target=dg.AssetSelection.all(),
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="The whole pipeline every Monday at 06:00: whatever has landed is ingested, calculated and published.",
+)
+
+
+@dg.definitions
+def ingestion() -> dg.Definitions:
+    return dg.Definitions(assets=INGEST_ASSETS, sensors=LANDING_SENSORS, schedules=[WEEKLY])

@@ -1,0 +1,474 @@
+"""Ingest the deliveries of one layout exactly once, losing nothing (DELIVERIES.md).
+
+Files are taken in name order and read whole (lib/deliveries.py); their lines are parsed and
+checked set-based in DuckDB, a batch of files at a time. Each batch is one transaction: its
+accepted lines, quarantined lines, ledger rows and new pseudonyms are committed together or not at
+all, so a crash or kill leaves nothing half-loaded and the next run starts the batch again.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.ingestion.schema import ensure_schema
+from orchestration.ingestion.sources import Source
+from orchestration.ingestion.sql import install_macros
+from orchestration.lib.deliveries import (
+    LandedFile,
+    ReadFile,
+    UnreadableFileError,
+    checksum,
+    read_delivery,
+    scan,
+)
+from orchestration.lib.pseudonym import borger_id, key_fingerprint
+from orchestration.lib.reasons import MESSAGES, Reason
+from orchestration.lib.reference import kommuner as kommune_names
+from orchestration.lib.reference import parametre, read_seed, ydelser
+from orchestration.settings import Settings
+
+BATCH_BYTES = 256 * 1024 * 1024  # raw bytes of files per transaction
+
+
+class PseudonymKeyError(RuntimeError):
+    """YR_PSEUDONYM_KEY is not the key the vault's pseudonyms were made with."""
+
+
+@dataclass
+class FileOutcome:
+    fil: str
+    status: str  # indlaest, allerede_indlaest, fejlet
+    besked: str = ""
+    ny_version: bool = False
+    linjer_laest: int = 0
+    linjer_accepteret: int = 0
+    linjer_karantaene: int = 0
+    beloeb_laest: Decimal | None = None
+    beloeb_accepteret: Decimal | None = None
+    beloeb_karantaene: Decimal | None = None
+
+
+@dataclass
+class IngestResult:
+    source: str
+    files: list[FileOutcome] = field(default_factory=list)
+    released: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)  # quarantined this run, by reason
+
+    @property
+    def new_files(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "indlaest"]
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "fejlet"]
+
+    def total(self, attribute: str) -> int | Decimal:
+        values = [getattr(f, attribute) for f in self.new_files if getattr(f, attribute) is not None]
+        return sum(values, Decimal(0) if attribute.startswith("beloeb") else 0)
+
+
+@dataclass
+class _Pending:
+    landed: LandedFile
+    raw_size: int
+    sha: str
+    read: ReadFile
+    ny_version: bool
+    leverance_id: int = 0
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    settings: Settings,
+    run_id: str | None = None,
+    log: Callable[[str], None] = lambda message: None,
+) -> IngestResult:
+    """Read every new file of `source` in landing/ into the raw layer; return what happened."""
+    return _Ingestion(con, source, settings, run_id, log).run()
+
+
+class _Ingestion:
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, run_id: str | None,
+                 log: Callable[[str], None]) -> None:  # fmt: skip
+        self.con, self.source, self.settings, self.run_id, self.log = con, source, settings, run_id, log
+        self.result = IngestResult(source.key)
+
+    def run(self) -> IngestResult:
+        con, source = self.con, self.source
+        ensure_schema(con)
+        install_macros(con)
+        _check_key(con, self.settings.pseudonym_key)
+        _register_reference(con)
+        known = con.execute(
+            "select fil, kontrolsum, status from raw.leverancer where kilde = ?", [source.key]
+        ).fetchall()
+        done = {(fil, sha) for fil, sha, status in known if status != "fejlet"}
+        ingested = {sha: fil for fil, sha, status in known if status == "indlaest"}  # content → first name
+        names = {fil for fil, _, status in known if status == "indlaest"}
+
+        batch: list[_Pending] = []
+        for landed in scan(self.settings.landing_dir, source.layout):
+            raw = landed.path.read_bytes()
+            sha = checksum(raw)
+            if (landed.name, sha) in done:
+                continue
+            done.add((landed.name, sha))
+            if sha in ingested:
+                self._record(
+                    FileOutcome(landed.name, "allerede_indlaest", f"samme indhold som {ingested[sha]}"), sha, len(raw)
+                )
+                continue
+            try:
+                read = read_delivery(raw, source.layout)
+            except UnreadableFileError as error:
+                self._record(FileOutcome(landed.name, "fejlet", str(error)), sha, len(raw))
+                self.log(f"{landed.name}: kan ikke læses: {error}")
+                continue
+            batch.append(_Pending(landed, len(raw), sha, read, ny_version=landed.name in names))
+            ingested[sha] = landed.name
+            names.add(landed.name)
+            if sum(p.raw_size for p in batch) >= BATCH_BYTES:
+                self._batch(batch)
+                batch = []
+        if batch:
+            self._batch(batch)
+        _export_quarantine(con, source, self.settings.quarantine_dir)
+        return self.result
+
+    # ---- files that are not read line by line -------------------------------------------------------
+    def _record(self, outcome: FileOutcome, sha: str, size: int) -> None:
+        """A ledger row for a file with no lines to load: the same content again, or unreadable.
+        An unreadable file is tried again on every run; its row is replaced each time."""
+        con = self.con
+        con.execute("begin transaction")
+        try:
+            con.execute(
+                "delete from raw.leverancer where kilde = ? and fil = ? and kontrolsum = ? and status = 'fejlet'",
+                [self.source.key, outcome.fil, sha],
+            )
+            con.execute(
+                """insert into raw.leverancer values (nextval('raw.leverance_seq'), ?, ?, ?, ?, now(), ?, ?, ?,
+                   false, null, null, 0, 0, 0, 0, 0, null, null, null)""",
+                [self.source.key, outcome.fil, sha, size, self.run_id, outcome.status, outcome.besked],
+            )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        self.result.files.append(outcome)
+
+    # ---- one batch: one transaction -------------------------------------------------------------------
+    def _batch(self, batch: list[_Pending]) -> None:
+        con, source = self.con, self.source
+        for pending in batch:
+            pending.leverance_id = con.execute("select nextval('raw.leverance_seq')").fetchall()[0][0]
+        _register_batch(con, source, batch)
+        con.execute(_parse_sql(source))
+        con.execute(_classify_sql(source))
+        con.execute("begin transaction")
+        try:
+            self._pseudonyms()
+            self._store()
+            outcomes = self._ledger(batch)
+            released = self._release_waiting() if source.line_id else 0
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        self.result.released += released
+        for aarsag, n in con.execute(
+            "select aarsag, count(*) from classified where status <> 'accepteret' group by 1"
+        ).fetchall():
+            self.result.reasons[aarsag] = self.result.reasons.get(aarsag, 0) + n
+        self.result.files.extend(outcomes)
+        for o in outcomes:
+            self.log(f"{o.fil}: {o.linjer_laest} linjer læst, {o.linjer_accepteret} accepteret, "
+                     f"{o.linjer_karantaene} i karantæne")  # fmt: skip
+
+    def _pseudonyms(self) -> None:
+        """borger_id for every citizen not yet in the vault (HMAC-SHA-256 with YR_PSEUDONYM_KEY)."""
+        new = self.con.execute(
+            """select distinct cpr from classified
+               where status in ('accepteret', 'afventer') and cpr is not null
+                 and cpr not in (select cpr from vault.borgere)"""
+        ).fetchall()
+        if new:
+            key = self.settings.pseudonym_key
+            cprs = [c for (c,) in new]
+            ids = pa.array([borger_id(key, c) for c in cprs], pa.int64())
+            self.con.register("new_citizens", pa.table({"cpr": cprs, "borger_id": ids}))
+            self.con.execute("insert into vault.borgere select cpr, borger_id, now() from new_citizens")
+
+    def _store(self) -> None:
+        source, con = self.source, self.con
+        columns = ", ".join(f"c.{c.name}" for c in source.columns)
+        targets = [("accepteret", source.table)] + ([("afventer", source.waiting_table)] if source.line_id else [])
+        for status, table in targets:
+            con.execute(
+                f"""insert into raw.{table}
+                    select c.leverance_id, f.fil, f.kontrolsum, c.linje_nr, {columns}, c.cpr, v.borger_id, null
+                    from classified as c
+                    inner join batch_files as f using (leverance_id)
+                    left join vault.borgere as v using (cpr)
+                    where c.status = '{status}'"""
+            )
+        amount = f"c.{source.amount}" if source.amount else "null"
+        con.execute(
+            f"""insert into raw.karantaene
+                select '{source.key}', c.leverance_id, f.fil, f.kontrolsum, c.linje_nr, c.linje, c.aarsag, r.besked,
+                       {amount}, c.status, ?, null
+                from classified as c
+                inner join batch_files as f using (leverance_id)
+                inner join reasons as r using (aarsag)
+                where c.status <> 'accepteret'""",
+            [self.run_id],
+        )
+
+    def _ledger(self, batch: list[_Pending]) -> list[FileOutcome]:
+        amount = f"c.{self.source.amount}" if self.source.amount else "null::decimal(18, 2)"
+        counts = self.con.execute(
+            f"""select f.leverance_id,
+                   count(c.linje_nr),
+                   count(c.linje_nr) filter (where c.status = 'accepteret'),
+                   count(c.linje_nr) filter (where c.status <> 'accepteret'),
+                   count(c.linje_nr) filter (where {amount} is null),
+                   sum({amount}),
+                   sum({amount}) filter (where c.status = 'accepteret'),
+                   sum({amount}) filter (where c.status <> 'accepteret')
+                from batch_files as f left join classified as c using (leverance_id)
+                group by f.leverance_id"""
+        ).fetchall()
+        by_id = {row[0]: row[1:] for row in counts}
+        outcomes = []
+        for p in batch:
+            laest, accepteret, karantaene, uden, b_laest, b_acc, b_kar = by_id[p.leverance_id]
+            if not self.source.amount:
+                uden = 0
+            self.con.execute(
+                """insert into raw.leverancer values (?, ?, ?, ?, ?, now(), ?, 'indlaest', ?, ?, ?, ?,
+                   ?, ?, ?, 0, ?, ?, ?, ?)""",
+                [p.leverance_id, self.source.key, p.landed.name, p.sha, p.raw_size, self.run_id,
+                 "samme navn som en tidligere leverance, nyt indhold" if p.ny_version else None, p.ny_version,
+                 p.read.encoding, "; ".join(p.read.warnings) or None, laest, accepteret, karantaene, uden,
+                 b_laest, b_acc, b_kar],
+            )  # fmt: skip
+            outcomes.append(
+                FileOutcome(
+                    p.landed.name, "indlaest", "", p.ny_version, laest, accepteret, karantaene, b_laest, b_acc, b_kar
+                )
+            )
+        return outcomes
+
+    def _release_waiting(self) -> int:
+        """T lines waiting for their reversed line are accepted once that line is (DELIVERIES.md)."""
+        source, con = self.source, self.con
+        key, table, waiting = source.line_id, source.table, source.waiting_table
+        con.execute(
+            f"""create or replace temp table released as
+                select w.* from raw.{waiting} as w
+                semi join (
+                    select r.{key} from raw.{table} as r
+                    semi join raw.{waiting} as w2 on r.{key} = w2.tilbagefoert_id
+                    where r.indberetningsart = 'I'
+                ) as i on w.tilbagefoert_id = i.{key}"""
+        )
+        n = con.execute("select count(*) from released").fetchall()[0][0]
+        if not n:
+            return 0
+        con.execute(f"insert into raw.{table} select * replace (? as frigivet_koersel) from released", [self.run_id])
+        con.execute(
+            f"""delete from raw.{waiting} as w using released as r
+                where w.leverance_id = r.leverance_id and w.linje_nr = r.linje_nr"""
+        )
+        con.execute(
+            """update raw.karantaene as k set status = 'frigivet', frigivet_koersel = ?
+               from released as r
+               where k.kilde = ? and k.status = 'afventer' and k.leverance_id = r.leverance_id
+                 and k.linje_nr = r.linje_nr""",
+            [self.run_id, source.key],
+        )
+        con.execute(
+            f"""update raw.leverancer as l set
+                   linjer_accepteret = l.linjer_accepteret + r.n,
+                   linjer_karantaene = l.linjer_karantaene - r.n,
+                   linjer_frigivet = l.linjer_frigivet + r.n,
+                   beloeb_accepteret = coalesce(l.beloeb_accepteret, 0) + r.b,
+                   beloeb_karantaene = l.beloeb_karantaene - r.b
+               from (select leverance_id, count(*) as n, sum({source.amount}) as b from released group by 1) as r
+               where l.leverance_id = r.leverance_id"""
+        )
+        self.log(f"{n} tilbageførsler, der ventede på deres linje, er accepteret")
+        return n
+
+
+def _register_batch(con: duckdb.DuckDBPyConnection, source: Source, batch: list[_Pending]) -> None:
+    ids, numbers, lines = [], [], []
+    for p in batch:
+        n = len(p.read.lines)
+        ids.append(pa.array([p.leverance_id] * n, pa.int64()))
+        numbers.append(pa.array(range(2, n + 2), pa.int32()))
+        lines.append(pa.array(p.read.lines, pa.large_string()))
+    con.register(
+        "batch_lines",
+        pa.table(
+            {
+                "leverance_id": pa.concat_arrays(ids),
+                "linje_nr": pa.concat_arrays(numbers),
+                "linje": pa.concat_arrays(lines),
+            }
+        ),
+    )
+    files = {
+        "leverance_id": [p.leverance_id for p in batch],
+        "fil": [p.landed.name for p in batch],
+        "kontrolsum": [p.sha for p in batch],
+        "fil_orden": list(range(len(batch))),
+        "n_kolonner": [len(p.read.header) for p in batch],
+    }
+    for c in source.columns:
+        files[f"p_{c.name}"] = [p.read.positions[c.source] for p in batch]
+    con.register("batch_files", pa.table(files))
+
+
+def _export_quarantine(con: duckdb.DuckDBPyConnection, source: Source, folder: Path) -> None:
+    """quarantine/<source>.csv: the lines of this source now in quarantine, for people to open in
+    Excel (`;`, UTF-8 with BOM). Restricted like landing/: the original lines may hold CPR numbers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = con.execute(
+        """select fil, linje_nr, aarsag, besked, status, linje from raw.karantaene
+           where kilde = ? and status <> 'frigivet' order by fil, linje_nr""",
+        [source.key],
+    ).fetchall()
+    target = folder / f"{source.key}.csv"
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(["fil", "linje_nr", "aarsag", "besked", "status", "linje"])
+        writer.writerows(rows)
+    tmp.replace(target)
+
+
+# ---- reference data and the key -----------------------------------------------------------------
+def _register_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Reference tables for the checks, read from the seed files (ingestion runs before dbt)."""
+    rules = {r["regel"]: r["vaerdi"] for r in read_seed("leveranceregler")}
+    catalogue = ydelser()
+    con.register("ref_kommuner", pa.table({"kommunenummer": list(kommune_names())}))
+    con.register(
+        "ref_ydelser",
+        pa.table({"yr_kontonummer": [y.yr_kontonummer for y in catalogue], "ydelse_navn": [y.navn for y in catalogue]}),
+    )
+    con.register(
+        "ingest_params",
+        pa.table(
+            {
+                "regel_max_beloeb": pa.array([Decimal(rules["max_beloeb_kr"])], pa.decimal128(18, 2)),
+                "regel_max_periode_aar": [int(rules["max_periode_aar"])],
+                "param_yumu_aar_tilbage": [int(parametre()["yumu_aar_tilbage"])],
+            }
+        ),
+    )
+    con.register("reasons", pa.table({"aarsag": [r.value for r in Reason], "besked": [MESSAGES[r] for r in Reason]}))
+
+
+def _check_key(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    fingerprint = key_fingerprint(key)
+    stored = con.execute("select fingeraftryk from vault.noegle").fetchall()
+    if not stored:
+        con.execute("insert into vault.noegle values (?)", [fingerprint])
+    elif stored[0][0] != fingerprint:
+        raise PseudonymKeyError(
+            "YR_PSEUDONYM_KEY is not the key this warehouse's pseudonyms were made with: borger_id values "
+            "would not match. Use the original key, or rebuild the warehouse from landing/ with the new one."
+        )
+
+
+# ---- the SQL of a batch ---------------------------------------------------------------------------
+def _parse_sql(source: Source) -> str:
+    """checked: every line of the batch, its fields typed, and the first check it fails (or null)."""
+    columns = []
+    for c in source.columns:
+        text = f"list_extract(fields, p_{c.name})"
+        columns.append(f"{c.parse}({text}) as {c.name}")
+        if c.parse != "yr_text":
+            columns.append(f"yr_text({text}) as {c.name}_raw")
+    checks = "\n".join(f"            when {condition} then '{reason.value}'" for reason, condition in source.checks)
+    return f"""
+    create or replace temp table checked as
+    with lines as (
+        select l.leverance_id, l.linje_nr, l.linje, string_split(l.linje, ';') as fields, f.* exclude (leverance_id)
+        from batch_lines as l
+        inner join batch_files as f using (leverance_id)
+        where trim(l.linje) <> ''
+    ),
+    typed as (
+        select leverance_id, linje_nr, linje, fil_orden, len(fields) = n_kolonner as felter_ok, {", ".join(columns)}
+        from lines
+    ),
+    parsed as (
+        select typed.*, {source.cpr} as cpr, ingest_params.* from typed cross join ingest_params
+    )
+    select
+        parsed.*,
+        case
+            when not felter_ok then '{Reason.FELTER_ANTAL.value}'
+{checks}
+        end as aarsag
+    from parsed
+    """
+
+
+def _classify_sql(source: Source) -> str:
+    """classified: every checked line as accepteret, afvist or afventer, with its reason."""
+    if not source.line_id:
+        return """
+        create or replace temp table classified as
+        select *, case when aarsag is null then 'accepteret' else 'afvist' end as status from checked
+        """
+    key = source.line_id
+    return f"""
+    create or replace temp table classified as
+    with ok as (
+        select *, row_number() over (partition by {key} order by fil_orden, linje_nr) as nr
+        from checked where aarsag is null
+    ),
+    taken as (  -- ids accepted before, or waiting: a second line with one of them is a duplicate
+        select {key} from raw.{source.table} semi join ok using ({key})
+        union
+        select {key} from raw.{source.waiting_table} semi join ok using ({key})
+    ),
+    fresh as (
+        select ok.*, nr > 1 or taken.{key} is not null as dublet
+        from ok left join taken using ({key})
+    ),
+    accepted_i as (  -- the I lines a T line may reverse: accepted before, or in this batch
+        select r.{key} from raw.{source.table} as r
+        semi join (select tilbagefoert_id as {key} from fresh where indberetningsart = 'T') using ({key})
+        where r.indberetningsart = 'I'
+        union
+        select {key} from fresh where indberetningsart = 'I' and not dublet
+    )
+    select
+        fresh.* exclude (nr, dublet, aarsag),
+        case
+            when dublet then '{Reason.DUBLET_ID.value}'
+            when fresh.indberetningsart = 'T' and a.{key} is null then '{Reason.TILBAGEFOERT_UKENDT.value}'
+        end as aarsag,
+        case
+            when dublet then 'afvist'
+            when fresh.indberetningsart = 'T' and a.{key} is null then 'afventer'
+            else 'accepteret'
+        end as status
+    from fresh left join accepted_i as a on fresh.tilbagefoert_id = a.{key}
+    union all by name
+    select *, 'afvist' as status from checked where aarsag is not null
+    """

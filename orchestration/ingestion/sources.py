@@ -1,0 +1,221 @@
+"""What each delivery layout becomes in the raw layer, and which checks its lines must pass.
+
+Pure data plus SQL fragments: the engine (engine.py) runs them set-based over whole batches of
+lines. A check is a SQL condition that is TRUE for a bad line; the first one that holds gives the
+line's quarantine reason (DELIVERIES.md, RULES.md 6 for YUMU's screen rules). Real deliveries with
+other column names are read by changing the `source` names here (and in lib/layouts.py), not
+the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestration.lib.layouts import DFDG_AKTIVITETER, DFDG_SAMTALER, EINDKOMST, MAF, YUMU, Layout
+from orchestration.lib.reasons import Reason
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # column in the raw table
+    source: str  # column in the delivery
+    sql_type: str
+    parse: str = "yr_text"  # SQL macro: raw text → typed value (null when it cannot)
+
+
+@dataclass(frozen=True)
+class Source:
+    layout: Layout
+    table: str  # raw.<table>
+    columns: tuple[Column, ...]
+    cpr: str  # SQL over the parsed columns: the citizen's CPR number
+    checks: tuple[tuple[Reason, str], ...]
+    amount: str | None = None  # the money column reconciled in the ledger
+    line_id: str | None = None  # a column whose value a line may deliver only once
+
+    @property
+    def key(self) -> str:
+        return self.layout.key
+
+    @property
+    def waiting_table(self) -> str:
+        """Accepted-looking lines that wait for another line (T lines before their I line)."""
+        return f"{self.table.removesuffix('_linjer')}_venter"
+
+
+def _period_checks(start: str, end: str) -> tuple[tuple[Reason, str], ...]:
+    return (
+        (Reason.DATO_UGYLDIG, f"{start} is null or {end} is null"),
+        (Reason.PERIODE_OMVENDT, f"{end} < {start}"),
+    )
+
+
+_AMOUNT = (Reason.BELOEB_UGYLDIGT, "beloeb is null or abs(beloeb) >= regel_max_beloeb")
+_LONG_PERIOD = (Reason.PERIODE_FOR_LANG, "periode_slut >= periode_start + to_years(regel_max_periode_aar)")
+
+EINDKOMST_SOURCE = Source(
+    layout=EINDKOMST,
+    table="eindkomst_linjer",
+    columns=(
+        Column("indberetnings_id", "IndberetningsID", "varchar"),
+        Column("indberetningsart", "Indberetningsart", "varchar"),
+        Column("tilbagefoert_id", "TilbageførtID", "varchar"),
+        Column("se_nummer", "SENummer", "varchar"),
+        Column("kommunenummer", "Kommunenummer", "varchar"),
+        Column("cpr_nummer", "CPRNummer", "varchar"),
+        Column("udloesende_cpr", "UdløsendeCPR", "varchar"),
+        Column("indtaegtsart", "Indtægtsart", "varchar"),
+        Column("yr_kontonummer", "YRKontonummer", "varchar"),
+        Column("kontoart", "KontoArt", "varchar"),
+        Column("periode_start", "PeriodeStart", "date", "yr_date"),
+        Column("periode_slut", "PeriodeSlut", "date", "yr_date"),
+        Column("beloeb", "Beløb", "decimal(18, 2)", "yr_money"),
+        Column("dispositionsdato", "Dispositionsdato", "date", "yr_date"),
+    ),
+    # The citizen is UdløsendeCPR for løntilskud (KontoArt 2; a CPRNummer there is an employer's).
+    cpr="case when kontoart = '2' then udloesende_cpr else cpr_nummer end",
+    checks=(
+        (Reason.ID_MANGLER, "indberetnings_id is null"),
+        (Reason.INDBERETNINGSART_UKENDT, "indberetningsart is null or indberetningsart not in ('I', 'T')"),
+        (Reason.KONTOART_UKENDT, "kontoart is null or kontoart not in ('1', '2', '3')"),
+        (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
+        (
+            Reason.KOMMUNE_UKENDT,
+            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
+        ),
+        (
+            Reason.KONTO_UKENDT,
+            "yr_kontonummer is null or yr_kontonummer not in (select yr_kontonummer from ref_ydelser)",
+        ),
+        _AMOUNT,
+        (Reason.DATO_UGYLDIG, "dispositionsdato is null and dispositionsdato_raw is not null"),
+        *_period_checks("periode_start", "periode_slut"),
+        _LONG_PERIOD,
+        (Reason.TILBAGEFOERT_UKENDT, "indberetningsart = 'T' and tilbagefoert_id is null"),
+    ),
+    amount="beloeb",
+    line_id="indberetnings_id",
+)
+
+MAF_SOURCE = Source(
+    layout=MAF,
+    table="maf_linjer",
+    columns=(
+        Column("kommunenummer", "Kommunenummer", "varchar"),
+        Column("cpr_nummer", "CPR nummer", "varchar"),
+        Column("ydelse", "Ydelse", "varchar"),
+        Column("periode_start", "Periode start", "date", "yr_date"),
+        Column("periode_slut", "Periode slut", "date", "yr_date"),
+        Column("beloeb", "Indberetning udbetalingsbeløb", "decimal(18, 2)", "yr_money"),
+        Column("posteringskonto", "Posteringskonto for indberetning", "varchar"),
+    ),
+    cpr="cpr_nummer",
+    checks=(
+        (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
+        (
+            Reason.KOMMUNE_UKENDT,
+            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
+        ),
+        (Reason.MAF_YDELSE_IKKE_DAGPENGE, "ydelse is distinct from 'Dagpenge'"),
+        _AMOUNT,
+        *_period_checks("periode_start", "periode_slut"),
+        _LONG_PERIOD,
+    ),
+    amount="beloeb",
+)
+
+# YUMU's stateless screen rules. Those that need every event and payment (id in force or unknown,
+# the base received, the January run) are applied in the calculation (RULES.md 6).
+_NOT_SLET = "handling <> 'slet'"
+YUMU_SOURCE = Source(
+    layout=YUMU,
+    table="yumu_haendelser",
+    columns=(
+        Column("registrerings_id", "RegistreringsID", "varchar"),
+        Column("handling", "Handling", "varchar"),
+        Column("oprettet", "Oprettet", "date", "yr_date"),
+        Column("kommunenummer", "Kommunenummer", "varchar"),
+        Column("cpr_nummer", "Cpr", "varchar"),
+        Column("periode_start", "Periode start", "date", "yr_date"),
+        Column("periode_slut", "Periode slut", "date", "yr_date"),
+        Column("ydelsesnavn", "Ydelsesnavn", "varchar"),
+        Column("beloeb", "Beløb", "decimal(18, 2)", "yr_money"),
+    ),
+    cpr="cpr_nummer",
+    checks=(
+        (Reason.ID_MANGLER, "registrerings_id is null"),
+        (Reason.YUMU_HANDLING_UKENDT, "handling is null or handling not in ('opret', 'ret', 'slet')"),
+        (Reason.DATO_UGYLDIG, "oprettet is null"),
+        (
+            Reason.KOMMUNE_UKENDT,
+            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
+        ),
+        (Reason.CPR_UGYLDIG, f"{_NOT_SLET} and not yr_cpr_valid(cpr)"),
+        (Reason.DATO_UGYLDIG, f"{_NOT_SLET} and (periode_start is null or periode_slut is null)"),
+        (Reason.PERIODE_OMVENDT, f"{_NOT_SLET} and periode_slut < periode_start"),
+        (Reason.YUMU_PERIODE_FLERE_AAR, f"{_NOT_SLET} and year(periode_start) <> year(periode_slut)"),
+        (
+            Reason.YUMU_AAR_UDENFOR,
+            f"{_NOT_SLET} and year(periode_start) not between year(oprettet) - param_yumu_aar_tilbage"
+            " and year(oprettet)",
+        ),
+        (
+            Reason.YUMU_YDELSE_UKENDT,
+            f"{_NOT_SLET} and (ydelsesnavn is null or ydelsesnavn not in (select ydelse_navn from ref_ydelser))",
+        ),
+        (Reason.BELOEB_UGYLDIGT, f"{_NOT_SLET} and (beloeb is null or abs(beloeb) >= regel_max_beloeb)"),
+        (Reason.YUMU_BELOEB_FOR_LAVT, f"{_NOT_SLET} and beloeb < 0.01"),
+    ),
+    amount="beloeb",
+)
+
+DFDG_AKTIVITETER_SOURCE = Source(
+    layout=DFDG_AKTIVITETER,
+    table="dfdg_aktiviteter",
+    columns=(
+        Column("aktivitet_id", "AktivitetID", "varchar"),
+        Column("cpr_nummer", "CPR", "varchar"),
+        Column("kommunenummer", "Kommunenummer", "varchar"),
+        Column("aktivitet_type", "AktivitetTypeNavn", "varchar"),
+        Column("startdato", "Startdato", "date", "yr_date"),
+        Column("slutdato", "Slutdato", "date", "yr_date"),
+    ),
+    cpr="cpr_nummer",
+    checks=(
+        (Reason.ID_MANGLER, "aktivitet_id is null"),
+        (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
+        (
+            Reason.KOMMUNE_UKENDT,
+            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
+        ),
+        (Reason.DATO_UGYLDIG, "startdato is null or (slutdato is null and slutdato_raw is not null)"),
+        (Reason.PERIODE_OMVENDT, "slutdato < startdato"),
+    ),
+)
+
+DFDG_SAMTALER_SOURCE = Source(
+    layout=DFDG_SAMTALER,
+    table="dfdg_samtaler",
+    columns=(
+        Column("samtale_id", "SamtaleID", "varchar"),
+        Column("cpr_nummer", "CPR", "varchar"),
+        Column("kommunenummer", "Kommunenummer", "varchar"),
+        Column("type_navn", "TypeNavn", "varchar"),
+        Column("samtaledato", "Samtaledato", "date", "yr_date"),
+        Column("kontaktform", "Kontaktform", "varchar"),
+    ),
+    cpr="cpr_nummer",
+    checks=(
+        (Reason.ID_MANGLER, "samtale_id is null"),
+        (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
+        (
+            Reason.KOMMUNE_UKENDT,
+            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
+        ),
+        (Reason.DATO_UGYLDIG, "samtaledato is null"),
+    ),
+)
+
+SOURCES: dict[str, Source] = {
+    s.key: s for s in (EINDKOMST_SOURCE, MAF_SOURCE, YUMU_SOURCE, DFDG_AKTIVITETER_SOURCE, DFDG_SAMTALER_SOURCE)
+}

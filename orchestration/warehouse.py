@@ -1,0 +1,35 @@
+"""The DuckDB warehouse file the pipeline writes. DuckDB allows one writing process per file, so
+every asset that writes it is in the Dagster pool "duckdb" (limit 1, see orchestration/instance.py);
+BI tools never open this file but the published copy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+
+from orchestration.settings import Settings
+
+# No extension may be downloaded at run time: only the built-in ones (parquet, json, icu).
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+@contextmanager
+def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.duckdb_path), read_only=read_only, config=DUCKDB_CONFIG)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+class Warehouse(dg.ConfigurableResource):
+    """Connections to $YR_DATA_DIR/warehouse/yr.duckdb (the location is read when connecting)."""
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        with connect(Settings.from_env(), read_only=read_only) as con:
+            yield con

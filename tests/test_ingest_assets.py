@@ -1,0 +1,95 @@
+"""The ingestion assets in Dagster: one materialisation per source with counts and amounts, blocking
+checks, sensors that start runs for new files, and no personal data in metadata or logs."""
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.defs.ingest import INGEST_ASSETS, build_landing_sensor
+from orchestration.generator import Options, generate
+from orchestration.settings import Settings
+from orchestration.warehouse import Warehouse, connect
+
+OPTIONS = Options(kommuner=("730", "376"), borgere=60, fra=date(2020, 1, 1), til=date(2021, 12, 31), seed=5)
+
+
+def _materialize(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    return dg.materialize(INGEST_ASSETS, resources={"warehouse": Warehouse()}, instance=instance, raise_on_error=False)
+
+
+@pytest.fixture
+def generated(data_dir: Path) -> dict:
+    return generate(OPTIONS, data_dir / "landing", data_dir / "generated")
+
+
+def test_each_source_materialises_with_counts_amounts_and_passing_checks(generated: dict) -> None:
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = _materialize(instance)
+        assert result.success
+        eindkomst = result.asset_materializations_for_node("raw__eindkomst_linjer")[0].metadata
+        assert (
+            eindkomst["linjer læst"].value
+            == eindkomst["linjer accepteret"].value + eindkomst["linjer i karantæne"].value
+        )
+        assert eindkomst["dagster/row_count"].value == eindkomst["linjer accepteret"].value
+        assert eindkomst["beløb læst"].value.endswith(" kr.")
+        checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
+        assert checks[("raw/eindkomst_linjer", "hovedbog_afstemt")]
+        assert checks[("raw/yumu_haendelser", "alle_filer_laest")]
+        assert len(checks) == 3 * len(INGEST_ASSETS)
+
+
+def test_no_cpr_number_or_pseudonym_reaches_metadata_or_logs(generated: dict, data_dir: Path) -> None:
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = _materialize(instance)
+        logged = json.dumps([str(entry) for entry in instance.all_logs(result.run_id)], ensure_ascii=False)
+    with connect(Settings.from_env(), read_only=True) as con:
+        cprs = {c for (c,) in con.execute("select cpr from vault.borgere").fetchall()}
+        ids = {str(b) for (b,) in con.execute("select borger_id from vault.borgere").fetchall()}
+    found = set(re.findall(r"\d{10,19}", logged))
+    assert cprs
+    assert not found & cprs
+    assert not found & ids
+    assert "DEMO" in logged  # the demo key is announced loudly
+
+
+def test_an_unreadable_file_fails_its_blocking_check_and_stops_what_follows(generated: dict, data_dir: Path) -> None:
+    (data_dir / "landing/eindkomst/eindkomst-yr-20991231-001.csv").write_bytes(b"")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = _materialize(instance)
+    assert not result.success
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
+        ("raw/eindkomst_linjer", "alle_filer_laest")
+    ]
+    assert failed[0].metadata["fejlede filer"].value == {"eindkomst-yr-20991231-001.csv": "filen er tom (0 bytes)"}
+
+
+def test_a_stranger_in_a_landing_folder_is_a_warning(generated: dict, data_dir: Path) -> None:
+    (data_dir / "landing/star/MAF-maj.xlsx").write_bytes(b"PK")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = _materialize(instance)
+    assert result.success
+    [warning] = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert (warning.check_name, warning.severity) == ("ingen_fremmede_filer", dg.AssetCheckSeverity.WARN)
+
+
+def test_the_landing_sensor_requests_a_run_for_new_files_only(data_dir: Path) -> None:
+    sensor = build_landing_sensor("star")
+    folder = data_dir / "landing/star"
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(instance=instance)
+        assert isinstance(sensor(context), dg.SkipReason)
+        (folder / "MAF20230503.txt").write_text("Kommunenummer\n", encoding="utf-8")
+        first = sensor(context)
+        assert isinstance(first, dg.RunRequest)
+        assert first.run_key.startswith("star:")
+        assert isinstance(sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor)), dg.SkipReason)
+        (folder / "MAF20231101.txt").write_text("Kommunenummer\n", encoding="utf-8")
+        second = sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))
+        assert isinstance(second, dg.RunRequest)
+        assert second.run_key != first.run_key
