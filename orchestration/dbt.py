@@ -12,13 +12,30 @@ from orchestration.settings import DBT_PROJECT_DIR
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The dbt of this environment, whether or not the virtualenv is activated.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+SOURCE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv"}
 
 
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
 
 
-def prepare() -> None:
-    """Write target/manifest.json (`dbt parse`): Dagster builds the dbt assets from it. The CLI
-    does this before every run; `dagster dev` does it through `prepare_if_dev`."""
-    dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
+def manifest_is_stale() -> bool:
+    """True when target/manifest.json is missing or older than any file of the dbt project."""
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    target = DBT_PROJECT_DIR / "target"
+    return any(
+        p.stat().st_mtime > built
+        for p in DBT_PROJECT_DIR.rglob("*")
+        if p.suffix in SOURCE_SUFFIXES and target not in p.parents and "logs" not in p.parts
+    )
+
+
+def ensure_manifest() -> None:
+    """Write target/manifest.json (`dbt parse`) when it is missing or stale: Dagster builds the dbt
+    assets from it. Every process that loads the code location calls this, so it must be cheap when
+    there is nothing to do (run steps, sensors) and right when a model changed (`yr ui`, `yr run`)."""
+    if manifest_is_stale():
+        dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()

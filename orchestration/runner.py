@@ -34,9 +34,9 @@ def prepare_environment(settings: Settings) -> None:
 
 
 def load_definitions() -> dg.Definitions:
-    from orchestration import dbt
+    from orchestration.dbt import ensure_manifest
 
-    dbt.prepare()
+    ensure_manifest()
     from orchestration.definitions import defs
 
     return defs()

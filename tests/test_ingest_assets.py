@@ -9,8 +9,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.defs.ingest import INGEST_ASSETS, build_landing_sensor
+from orchestration.defs.ingest import INGEST_ASSETS, landing_sensor
 from orchestration.generator import Options, generate
+from orchestration.runner import load_definitions
 from orchestration.settings import Settings
 from orchestration.warehouse import Warehouse, connect
 
@@ -78,18 +79,29 @@ def test_a_stranger_in_a_landing_folder_is_a_warning(generated: dict, data_dir: 
     assert (warning.check_name, warning.severity) == ("ingen_fremmede_filer", dg.AssetCheckSeverity.WARN)
 
 
-def test_the_landing_sensor_requests_a_run_for_new_files_only(data_dir: Path) -> None:
-    sensor = build_landing_sensor("star")
-    folder = data_dir / "landing/star"
-    with dg.DagsterInstance.ephemeral() as instance:
-        context = dg.build_sensor_context(instance=instance)
-        assert isinstance(sensor(context), dg.SkipReason)
-        (folder / "MAF20230503.txt").write_text("Kommunenummer\n", encoding="utf-8")
-        first = sensor(context)
-        assert isinstance(first, dg.RunRequest)
-        assert first.run_key.startswith("star:")
-        assert isinstance(sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor)), dg.SkipReason)
-        (folder / "MAF20231101.txt").write_text("Kommunenummer\n", encoding="utf-8")
-        second = sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))
-        assert isinstance(second, dg.RunRequest)
-        assert second.run_key != first.run_key
+def test_the_landing_sensor_requests_one_run_for_the_folders_with_new_files(data_dir: Path) -> None:
+    definitions = load_definitions()
+    landing = data_dir / "landing"
+
+    def tick(cursor: str | None):
+        with dg.DagsterInstance.ephemeral() as instance:
+            context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=definitions)
+            return landing_sensor(context), context.cursor
+
+    result, cursor = tick(None)
+    assert isinstance(result, dg.SkipReason)
+    (landing / "star/MAF20230503.txt").write_text("Kommunenummer\n", encoding="utf-8")
+    (landing / "yumu/yumu-730-20230401.csv").write_text("RegistreringsID\n", encoding="utf-8")
+    first, cursor = tick(cursor)
+    assert isinstance(first, dg.RunRequest)
+    selected = {k.to_user_string() for k in first.asset_selection}
+    assert {"raw/maf_linjer", "raw/yumu_haendelser", "staging/stg_star__maf_linjer", "reference/kommuner"} <= selected
+    assert "raw/eindkomst_linjer" not in selected  # nothing new there
+    assert first.tags["yr/landing"] == "star,yumu"
+
+    again, cursor = tick(cursor)
+    assert isinstance(again, dg.SkipReason)
+    (landing / "star/MAF20231101.txt").write_text("Kommunenummer\n", encoding="utf-8")
+    second, _ = tick(cursor)
+    assert isinstance(second, dg.RunRequest)
+    assert second.run_key != first.run_key

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 YR = str(Path(sys.executable).with_name("yr"))
+RUNS = "{ runsOrError { ... on Runs { results { status tags { key value } } } } }"
 QUERY = (
     "{ assetNodes { assetKey { path } groupName } workspaceOrError { ... on Workspace { locationEntries { name } } } }"
 )
@@ -24,10 +25,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _graphql(port: int) -> dict | None:
+def _graphql(port: int, query: str = QUERY) -> dict | None:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": QUERY}).encode(),
+        data=json.dumps({"query": query}).encode(),
         headers={"content-type": "application/json"},
     )
     try:
@@ -38,7 +39,7 @@ def _graphql(port: int) -> dict | None:
 
 
 @pytest.mark.slow
-def test_yr_ui_serves_the_asset_graph(data_dir: Path) -> None:
+def test_yr_ui_serves_the_asset_graph_and_the_sensor_ingests_what_lands(data_dir: Path) -> None:
     port = _free_port()
     process = subprocess.Popen(
         [YR, "ui", "--port", str(port)],
@@ -58,6 +59,17 @@ def test_yr_ui_serves_the_asset_graph(data_dir: Path) -> None:
         assert assets["reference/trappe"] == "reference"
         assert assets["staging/stg_reference__parametre"] == "staging"
         assert data["workspaceOrError"]["locationEntries"] == [{"name": "yr"}]
+
+        # Drop deliveries into landing/: the sensor starts one run, which ingests them.
+        small = ["--kommuner", "730", "--borgere", "20", "--fra", "2021-01-01", "--til", "2021-12-31"]
+        subprocess.run([YR, "generate", *small], check=True, capture_output=True)
+        runs: list = []
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not any(r["status"] in ("SUCCESS", "FAILURE") for r in runs):
+            time.sleep(3)
+            runs = (_graphql(port, RUNS) or {"runsOrError": {"results": []}})["runsOrError"]["results"]
+        assert [r["status"] for r in runs] == ["SUCCESS"]
+        assert {"key": "yr/landing", "value": "dfdg,eindkomst,star,yumu"} in runs[0]["tags"]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)

@@ -126,43 +126,51 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
 INGEST_ASSETS = [build_ingest_asset(source) for source in SOURCES.values()]
 
 
-def _fingerprints(settings: Settings, folder: str) -> set[str]:
+def _fingerprints(settings: Settings, folder: str) -> list[str]:
     """Short fingerprints of the files now in a landing folder (name, size, modification time)."""
     base = settings.landing_dir / folder
     if not base.is_dir():
-        return set()
-    out = set()
+        return []
+    out = []
     for path in base.iterdir():
         if path.is_file() and not path.name.startswith("."):
             stat = path.stat()
-            out.add(blake2b(f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}".encode(), digest_size=6).hexdigest())
-    return out
+            out.append(blake2b(f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}".encode(), digest_size=6).hexdigest())
+    return sorted(out)
 
 
-def build_landing_sensor(folder: str) -> dg.SensorDefinition:
-    keys = [asset_key(s) for s in SOURCES.values() if s.layout.folder == folder]
-
-    @dg.sensor(
-        name=f"landing_{folder}",
-        target=dg.AssetSelection.assets(*keys).downstream(),
-        minimum_interval_seconds=30,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-        description=f"Starts ingestion (and everything after it) when files land in landing/{folder}/.",
+@dg.sensor(
+    name="landing",
+    target=dg.AssetSelection.assets(*(asset_key(s) for s in SOURCES.values())).downstream(),
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Watches every landing folder (eindkomst, star, yumu, dfdg) and starts one run for what landed: "
+        "the ingestion of the folders with new files and everything after it."
+    ),
+)
+def landing_sensor(context: dg.SensorEvaluationContext):
+    settings = Settings.from_env()
+    seen: dict[str, list[str]] = json.loads(context.cursor) if context.cursor else {}
+    current = {folder: _fingerprints(settings, folder) for folder in FOLDERS}
+    changed = sorted(f for f in FOLDERS if set(current[f]) - set(seen.get(f, [])))
+    context.update_cursor(json.dumps(current))
+    if not changed:
+        return dg.SkipReason("no new files in landing/")
+    keys = [asset_key(s) for s in SOURCES.values() if s.layout.folder in changed]
+    new = sorted(fp for f in changed for fp in set(current[f]) - set(seen.get(f, [])))
+    return dg.RunRequest(
+        run_key="landing:" + blake2b("|".join(new).encode(), digest_size=8).hexdigest(),
+        # The reference data too: cheap, and what the models after ingestion are checked against.
+        asset_selection=sorted(
+            (dg.AssetSelection.assets(*keys).downstream() | dg.AssetSelection.groups("reference")).resolve(
+                context.repository_def.asset_graph
+            ),
+            key=lambda k: k.to_user_string(),
+        ),
+        tags={"yr/landing": ",".join(changed), "yr/nye_filer": str(len(new))},
     )
-    def _sensor(context: dg.SensorEvaluationContext):
-        current = _fingerprints(Settings.from_env(), folder)
-        seen = set(json.loads(context.cursor)) if context.cursor else set()
-        new = current - seen
-        context.update_cursor(json.dumps(sorted(current)))
-        if not new:
-            return dg.SkipReason(f"no new files in landing/{folder}/")
-        run_key = f"{folder}:" + blake2b("|".join(sorted(new)).encode(), digest_size=8).hexdigest()
-        return dg.RunRequest(run_key=run_key, tags={"yr/landing": folder, "yr/nye_filer": str(len(new))})
 
-    return _sensor
-
-
-LANDING_SENSORS = [build_landing_sensor(folder) for folder in FOLDERS]
 
 WEEKLY = dg.ScheduleDefinition(
     name="yr_ugentlig",
@@ -176,4 +184,4 @@ WEEKLY = dg.ScheduleDefinition(
 
 @dg.definitions
 def ingestion() -> dg.Definitions:
-    return dg.Definitions(assets=INGEST_ASSETS, sensors=LANDING_SENSORS, schedules=[WEEKLY])
+    return dg.Definitions(assets=INGEST_ASSETS, sensors=[landing_sensor], schedules=[WEEKLY])

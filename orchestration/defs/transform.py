@@ -9,10 +9,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.dbt import DBT_PROJECT
+from orchestration.dbt import DBT_PROJECT, ensure_manifest
 from orchestration.lib.dbt_args import build_args
 
-DBT_PROJECT.prepare_if_dev()
+ensure_manifest()
 
 
 class YrTranslator(DagsterDbtTranslator):
