@@ -2,6 +2,7 @@
 
     yr generate   synthetic deliveries into $YR_DATA_DIR/landing
     yr run        materialise every asset once, headless; exit 1 on failure
+    yr forklar    a citizen's refusion staircase, week by week
     yr ui         the Dagster UI (dagster dev) on http://127.0.0.1:3000
 
 Other tools drive the pipeline through exactly these commands and the YR_* variables
@@ -78,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="materialise every asset once over landing/, headless")
     run.set_defaults(func=cmd_run)
+
+    forklar = sub.add_parser("forklar", help="a citizen's refusion staircase, week by week")
+    forklar.add_argument("--cpr", required=True, help="the citizen's CPR number, 10 digits")
+    forklar.add_argument("--fra", type=_date, help="first week to show, YYYY-MM-DD")
+    forklar.add_argument("--til", type=_date, help="last week to show, YYYY-MM-DD")
+    forklar.set_defaults(func=cmd_forklar)
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     ui.add_argument("--host", default="127.0.0.1")
@@ -197,6 +204,7 @@ def print_summary(settings: Settings, summary) -> None:
         f"{summary.checks_passed} checks passed, {len(summary.checks_failed)} failed."
     )
     _print_ledger(settings)
+    _print_publication(settings, summary.run_id)
     for step in summary.failed_steps:
         console.print(f"  [red]failed step:[/] {step}")
     for check in summary.checks_failed:
@@ -228,6 +236,77 @@ def _print_ledger(settings: Settings) -> None:
             f"  {kilde:<17} {filer:>5} files: {laest:>10,} lines read, {accepteret:>10,} accepted, "
             f"{karantaene:>6,} in quarantine{waiting}{extra}"
         )
+
+
+def _print_publication(settings: Settings, run_id: str) -> None:
+    import duckdb
+
+    from orchestration.warehouse import connect
+
+    if not settings.duckdb_path.exists():
+        return
+    try:
+        with connect(settings, read_only=True) as con:
+            rows = con.execute(
+                """select count(*), coalesce(sum(nye_raekker), 0), coalesce(sum(annullerede_raekker), 0)
+                   from publicering.beregning_filer where koersel = ?""",
+                [run_id],
+            ).fetchall()
+    except duckdb.Error:  # nothing published yet
+        return
+    files, new, cancelled = rows[0]
+    console.print(f"  calculation files: {files} written ({new:,} new rows, {cancelled:,} cancelling rows) "
+                  f"in {settings.published_dir / 'beregning'}")  # fmt: skip
+
+
+# ---- yr forklar ----------------------------------------------------------------------------------
+def cmd_forklar(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+    from rich.table import Table
+
+    from orchestration.forklar import explain, gap
+    from orchestration.lib.cpr import is_valid
+    from orchestration.lib.pseudonym import borger_id
+    from orchestration.warehouse import connect
+
+    if not is_valid(args.cpr):
+        console.print("[red]yr forklar: CPR feltet skal udfyldes uden bindestreg og består af 10 tal.[/]")
+        return 2
+    try:
+        with connect(settings, read_only=True) as con:
+            periods, weeks = explain(con, borger_id(settings.pseudonym_key, args.cpr), args.fra, args.til)
+    except duckdb.Error as error:
+        console.print(f"[red]yr forklar: the warehouse has no calculation yet (run `yr run`): {error}[/]")
+        return 1
+    if not weeks:
+        console.print("No calculation weeks for this CPR number in the chosen period.")
+        return 1
+    out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 180)
+    for p in periods:
+        closed = f"closed at the end of week {p.luk}" if p.luk else "open"
+        out.print(f"Tælleperiode {p.nr}: opened in week {p.start}, {closed}.")
+    table = Table(title="The refusion staircase week by week (RULES.md 3–4)")
+    for column in ("Uge (ÅrUge)", "Ydelser, netto kr.", "Berørt", "Selvfors.", "Tælleperiode fra", "Tæller",
+                   "Selvfors. uger i vindue", "Lukket", "Trin", "Ref. %", "Medfin. %"):  # fmt: skip
+        table.add_column(column, no_wrap=column.startswith("Uge"))
+    previous = None
+    for w in weeks:
+        if previous is not None and gap(previous, w.uge) > 0:
+            table.add_row(f"… {gap(previous, w.uge)} uger", "ingen ydelser: selvforsørget", *[""] * 9, style="dim")
+        table.add_row(
+            f"{w.uge} ({w.uge.isocalendar().year}{w.uge.isocalendar().week:02d})", w.ydelser,
+            "ja" if w.beroert else "nej", "ja" if w.selvforsoerget else "nej", str(w.taelleperiode_start or ""),
+            str(w.taeller), str(w.selvforsoergelsesuger), "ja" if w.lukket else "", str(w.trin),
+            str(w.refusionssats), str(w.medfinansieringssats),
+        )  # fmt: skip
+        previous = w.uge
+    out.print(table)
+    out.print(
+        "Trin follows the counter at the end of the week: 1–4 → trin 1 (80 %), 5–26 → 2 (40 %), 27–52 → 3 (30 %), "
+        "53+ → 4 (20 %); 0 (no open tælleperiode) is trin 1. A tælleperiode closes after 52 self-supported weeks "
+        "within 156 weeks; weeks before its start never count."
+    )
+    return 0
 
 
 # ---- yr ui ---------------------------------------------------------------------------------------

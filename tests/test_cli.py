@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.lib.reasons import DECIDED_IN_CALCULATION
+
 YR = str(Path(sys.executable).with_name("yr"))
 SMALL = [
     "--kommuner",
@@ -78,6 +80,26 @@ def test_run_materialises_every_asset_into_the_warehouse(data_dir: Path) -> None
         ).fetchall()
         assert leaks == []
     assert "eindkomst" in result.stderr  # the ledger's summary
+    assert "calculation files: 2 written" in result.stderr  # Randers and København
+
+
+@pytest.mark.slow
+def test_the_calculation_rejects_the_planted_yumu_events_with_their_reasons(data_dir: Path) -> None:
+    assert yr("generate", *SMALL).returncode == 0
+    assert yr("run").returncode == 0
+    manifest = json.loads((data_dir / "generated" / "manifest.json").read_text(encoding="utf-8"))
+    expected = {
+        (p["file"], p["line"]): p["expect"] for p in manifest["planted"] if p["expect"] in DECIDED_IN_CALCULATION
+    }
+    assert len(expected) == len(DECIDED_IN_CALCULATION)
+    with duckdb.connect(str(data_dir / "warehouse" / "yr.duckdb"), read_only=True) as con:
+        outcome = {
+            (fil, linje): aarsag
+            for fil, linje, aarsag in con.execute(
+                "select leverance_fil, linje_nr, aarsag from intermediate.int_yumu__forloeb"
+            ).fetchall()
+        }
+    assert {where: outcome[where] for where in expected} == expected
     assert (data_dir / "dagster" / "dagster.yaml").exists()
 
 

@@ -139,6 +139,13 @@ def _fingerprints(settings: Settings, folder: str) -> list[str]:
     return sorted(out)
 
 
+def _run_selection(keys: list[dg.AssetKey]) -> dg.AssetSelection:
+    """The ingestion of the folders with new files, everything after it, and what that needs
+    besides other folders' ingestion (reference data, staging views): a fresh warehouse works too."""
+    after = dg.AssetSelection.assets(*keys).downstream()
+    return after | (after.upstream() - dg.AssetSelection.groups("ingest"))
+
+
 @dg.sensor(
     name="landing",
     target=dg.AssetSelection.assets(*(asset_key(s) for s in SOURCES.values())).downstream(),
@@ -161,13 +168,7 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     new = sorted(fp for f in changed for fp in set(current[f]) - set(seen.get(f, [])))
     return dg.RunRequest(
         run_key="landing:" + blake2b("|".join(new).encode(), digest_size=8).hexdigest(),
-        # The reference data too: cheap, and what the models after ingestion are checked against.
-        asset_selection=sorted(
-            (dg.AssetSelection.assets(*keys).downstream() | dg.AssetSelection.groups("reference")).resolve(
-                context.repository_def.asset_graph
-            ),
-            key=lambda k: k.to_user_string(),
-        ),
+        asset_selection=sorted(_run_selection(keys).resolve(context.repository_def.asset_graph), key=str),
         tags={"yr/landing": ",".join(changed), "yr/nye_filer": str(len(new))},
     )
 

@@ -1,0 +1,31 @@
+-- RULES.md 6 "Base": for every opret and ret, what the borger received of that ydelse in the
+-- registered period: the eIndkomst beregningsperioder of that ydelse overlapping the period by at
+-- least one day, netted per (Uge, calendar month, kommune); only positive nets count. Validated
+-- against all data known at this run, not only what was known on the event's date.
+with events as (
+    select * from {{ ref('int_yumu__haendelser') }}
+    where not kopi and handling in ('opret', 'ret')
+),
+
+perioder as (
+    select * from {{ ref('int_beregningsperioder') }}
+)
+
+select
+    e.registrerings_id,
+    e.haendelse_nr,
+    p.uge,
+    p.maaned,
+    p.kommunenummer,
+    -- the beregningsperiode's start: the spread goes in this order, then by kommunenummer
+    greatest(p.uge, p.maaned) as beregningsperiode_start,
+    sum(p.alloc_oere) as netto_oere
+from events as e
+inner join perioder as p
+    on
+        e.borger_id = p.borger_id
+        and e.ydelsesnavn = p.ydelse_navn
+        and e.periode_slut >= p.periode_fra
+        and e.periode_start <= p.periode_til
+group by e.registrerings_id, e.haendelse_nr, p.uge, p.maaned, p.kommunenummer
+having sum(p.alloc_oere) > 0

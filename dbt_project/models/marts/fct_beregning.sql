@@ -1,0 +1,182 @@
+-- One row per calculation row (OUTPUTS.md section 1): every eIndkomst beregningsperiode with a
+-- non-zero allocation (RULES.md 2, 4), the MAF rows (RULES.md 5) and the YUMU corrections
+-- (RULES.md 6), from beregning_start on, at the week's trin, with its Beregnings ID (RULES.md 8).
+-- Citizens are borger_id here; the calculation files get their CPR numbers back at publication.
+with params as (
+    select beregning_start from {{ ref('stg_reference__parametre') }}
+),
+
+ydelser as (
+    select * from {{ ref('stg_reference__ydelser') }}
+),
+
+eindkomst as (
+    select
+        'eindkomst' as kilde,
+        concat_ws(':', leverance_kontrolsum, linje_nr) as kilde_id,
+        borger_id,
+        uge,
+        maaned,
+        periode_fra as beregningsperiode_fra,
+        periode_til as beregningsperiode_til,
+        kommunenummer,
+        ydelse_kode,
+        ordning,
+        fast_sats,
+        indberetnings_id as indberetter_ekstern_id,
+        beloeb as indberetning_udbetalingsbeloeb,
+        alloc_oere as beregnet_oere,
+        yr_kontonummer as posteringskonto_for_indberetning
+    from {{ ref('int_beregningsperioder') }}
+),
+
+maf_lines as (  -- RULES.md 5: dagpenge's ordning, text and account; the amount taken back
+    select
+        m.*,
+        y.ydelse_kode,
+        y.ordning,
+        y.fast_sats,
+        row_number() over (
+            partition by m.leverance_kontrolsum, m.linje_nr, m.periode_fra
+            order by {{ ydelse_version_order('m.periode_start', 'y') }}
+        ) as version_rang
+    from {{ ref('int_maf__beregningsperioder') }} as m
+    inner join ydelser as y on m.ydelse = y.ydelse_navn
+),
+
+maf as (
+    select
+        'maf' as kilde,
+        concat_ws(':', leverance_kontrolsum, linje_nr) as kilde_id,
+        borger_id,
+        uge,
+        maaned,
+        periode_fra as beregningsperiode_fra,
+        periode_til as beregningsperiode_til,
+        kommunenummer,
+        ydelse_kode,
+        ordning,
+        fast_sats,
+        leverance_fil as indberetter_ekstern_id,
+        beloeb as indberetning_udbetalingsbeloeb,
+        -alloc_oere as beregnet_oere,
+        posteringskonto as posteringskonto_for_indberetning
+    from maf_lines
+    where version_rang = 1
+),
+
+yumu_shares as (  -- RULES.md 6: the share's financing undone, in the base period's week and kommune
+    select
+        f.*,
+        y.ydelse_kode,
+        y.ordning,
+        y.fast_sats,
+        y.yr_kontonummer,
+        row_number() over (
+            partition by f.registrerings_id, f.uge, f.maaned, f.kommunenummer
+            order by {{ ydelse_version_order('f.periode_start', 'y') }}
+        ) as version_rang
+    from {{ ref('int_yumu__fordeling') }} as f
+    inner join ydelser as y on f.ydelsesnavn = y.ydelse_navn
+),
+
+yumu as (
+    select
+        'yumu' as kilde,
+        concat_ws(':', registrerings_id, maaned, kommunenummer) as kilde_id,
+        borger_id,
+        uge,
+        maaned,
+        beregningsperiode_start as beregningsperiode_fra,
+        least(uge + 6, last_day(maaned)) as beregningsperiode_til,
+        kommunenummer,
+        ydelse_kode,
+        ordning,
+        fast_sats,
+        'YUMU-' || registrerings_id as indberetter_ekstern_id,
+        beloeb as indberetning_udbetalingsbeloeb,
+        -andel_oere as beregnet_oere,
+        yr_kontonummer as posteringskonto_for_indberetning
+    from yumu_shares
+    where version_rang = 1
+),
+
+rows_ as (
+    select * from eindkomst
+    union all
+    select * from maf
+    union all
+    select * from yumu
+),
+
+rated as (  -- RULES.md 4: the rates of the week's trin, or the catalogue's fixed rate
+    select
+        r.*,
+        t.trin,
+        case r.ordning
+            when 'refusion' then t.refusionssats
+            when 'fast_refusion' then r.fast_sats
+            else 0
+        end as refusionssats,
+        case r.ordning when 'medfinansiering' then t.medfinansieringssats else 0 end as medfinansieringssats
+    from rows_ as r
+    cross join params as p
+    inner join {{ ref('int_trappe_uger') }} as t on r.borger_id = t.borger_id and r.uge = t.uge
+    where r.ordning <> 'udenfor' and r.uge >= p.beregning_start
+),
+
+amounts as (
+    select
+        r.*,
+        {{ apply_rate('r.beregnet_oere', 'r.refusionssats') }} as refusion_oere,
+        {{ apply_rate('r.beregnet_oere', 'r.medfinansieringssats') }} as medfinansiering_oere,
+        k.tekst as ydelse,
+        k.funktionsomraade,
+        kommuner.kommunenavn
+    from rated as r
+    inner join {{ ref('kontering') }} as k
+        on
+            r.ydelse_kode = k.ydelse_kode
+            and k.trin is not distinct from (case when r.ordning = 'fast_refusion' then null else r.trin end)
+    inner join {{ ref('kommuner') }} as kommuner on r.kommunenummer = kommuner.kommunenummer
+),
+
+presented as (
+    select
+        kilde,
+        kilde_id,
+        uge,
+        {{ aar_uge('uge') }} as aar_uge,
+        maaned,
+        beregningsperiode_fra,
+        beregningsperiode_til,
+        borger_id,
+        ydelse_kode,
+        ordning,
+        trin,
+        ydelse,
+        kommunenummer as finansiering_kommunenummer,
+        kommunenavn as finansiering_kommunenavn,
+        indberetter_ekstern_id,
+        indberetning_udbetalingsbeloeb,
+        {{ to_kroner('beregnet_oere') }} as beregnet_udbetalingsbeloeb,
+        cast(refusionssats as decimal(5, 2)) as refusionssats,
+        {{ to_kroner('refusion_oere') }} as refusionsbeloeb,
+        cast(medfinansieringssats as decimal(5, 2)) as medfinansieringssats,
+        {{ to_kroner('medfinansiering_oere') }} as medfinansieringsbeloeb,
+        -- the effect on the municipality's budget: + it pays, − it receives
+        {{ to_kroner('medfinansiering_oere - refusion_oere') }} as finansieringsbeloeb,
+        posteringskonto_for_indberetning,
+        funktionsomraade
+    from amounts
+)
+
+select
+    {{ beregnings_id([
+        'kilde', 'kilde_id', 'beregningsperiode_fra', 'uge', 'borger_id', 'finansiering_kommunenummer', 'ydelse',
+        'funktionsomraade', 'indberetter_ekstern_id', 'indberetning_udbetalingsbeloeb', 'beregnet_udbetalingsbeloeb',
+        'refusionssats', 'refusionsbeloeb', 'medfinansieringssats', 'medfinansieringsbeloeb', 'finansieringsbeloeb',
+        'posteringskonto_for_indberetning'
+    ]) }} as beregnings_id,
+    *
+from presented

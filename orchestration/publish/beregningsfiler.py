@@ -1,0 +1,292 @@
+"""The municipalities' calculation files (OUTPUTS.md section 1): additive, like YR's.
+
+Each run writes, per municipality, only what changed since its previous file: a cancelling row (all
+amounts negated, a new Beregnings ID) for every previously published row that changed or
+disappeared, then the new rows. A row is identified by its Beregnings ID, which hashes its source
+and its values (RULES.md 8), so a changed row is a disappeared row plus a new one. The sum of all of
+a municipality's files is therefore, key by key, exactly the current calculation; a rerun on
+unchanged input writes no file. What each file published is recorded in the warehouse
+(`publicering.beregning_raekker`), so the next run can diff against it. CPR numbers come back from
+the vault here, and only here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+COLUMNS = (
+    "Beregnings ID",
+    "Uge",
+    "CPR nummer",
+    "Ydelse",
+    "Finansiering Kommunenavn",
+    "Indberetter Ekstern ID",
+    "Indberetning udbetalingsbeløb",
+    "Beregnet udbetalingsbeløb",
+    "Refusionssats",
+    "Refusionsbeløb",
+    "Medfinansieringssats",
+    "Medfinansieringsbeløb",
+    "Finansieringsbeløb",
+    "Posteringskonto for indberetning",
+    "Funktionsområde",
+)
+AMOUNTS = (
+    "indberetning_udbetalingsbeloeb",
+    "beregnet_udbetalingsbeloeb",
+    "refusionsbeloeb",
+    "medfinansieringsbeloeb",
+    "finansieringsbeloeb",
+)
+# The row's columns as recorded (borger_id in place of the CPR number, which is never stored twice).
+RECORDED = (
+    "uge",
+    "borger_id",
+    "ydelse",
+    "finansiering_kommunenummer",
+    "finansiering_kommunenavn",
+    "indberetter_ekstern_id",
+    "refusionssats",
+    "medfinansieringssats",
+    "posteringskonto_for_indberetning",
+    "funktionsomraade",
+    *AMOUNTS,
+)
+
+DDL = [
+    "create schema if not exists publicering",
+    """
+    create table if not exists publicering.beregning_filer (
+        fil varchar primary key,
+        kommunenummer varchar not null,
+        loebenr integer not null,
+        koerselsdato date not null,
+        koersel varchar,
+        nye_raekker bigint not null,
+        annullerede_raekker bigint not null,
+        finansieringsbeloeb decimal(18, 2) not null,
+        skrevet timestamp not null
+    )
+    """,
+    f"""
+    create table if not exists publicering.beregning_raekker (
+        fil varchar not null,
+        raekke_nr bigint not null,
+        art varchar not null,                   -- ny or annullering
+        beregnings_id bigint not null,          -- as published: never twice
+        kilde_beregnings_id bigint not null,    -- the calculation row's (marts.fct_beregning) id
+        annullerer bigint,                      -- for annullering: the published id it cancels
+        {
+        ", ".join(
+            f"{c} {t}"
+            for c, t in zip(
+                RECORDED,
+                (
+                    "date",
+                    "bigint",
+                    "varchar",
+                    "varchar",
+                    "varchar",
+                    "varchar",
+                    "decimal(5, 2)",
+                    "decimal(5, 2)",
+                    "varchar",
+                    "varchar",
+                    *(["decimal(18, 2)"] * len(AMOUNTS)),
+                ),
+                strict=True,
+            )
+        )
+    }
+    )
+    """,
+]
+
+
+@dataclass
+class PublishedFile:
+    fil: str
+    kommunenummer: str
+    nye: int
+    annullerede: int
+
+
+@dataclass
+class PublishResult:
+    files: list[PublishedFile] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.nye + f.annullerede for f in self.files)
+
+
+def _id(parts: str) -> str:
+    """The same 63-bit hash as dbt's beregnings_id macro."""
+    return f"greatest(cast(md5_number_lower({parts}) >> 1 as bigint), 1)"
+
+
+def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id: str | None = None) -> PublishResult:
+    for statement in DDL:
+        con.execute(statement)
+    folder.mkdir(parents=True, exist_ok=True)
+    columns = ", ".join(RECORDED)
+    con.execute(
+        """
+        create or replace temp table active as  -- published rows not cancelled since
+        select r.* from publicering.beregning_raekker as r
+        where r.art = 'ny'
+          and r.beregnings_id not in (
+              select annullerer from publicering.beregning_raekker where art = 'annullering'
+          )
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table changes as
+        with current_rows as (
+            select beregnings_id as kilde_beregnings_id, {columns}, beregningsperiode_fra, kilde
+            from marts.fct_beregning
+        ),
+        files as (
+            select
+                finansiering_kommunenummer,
+                coalesce(max(f.loebenr), 0) + 1 as loebenr
+            from (select distinct finansiering_kommunenummer from current_rows
+                  union select distinct finansiering_kommunenummer from active) as k
+            left join publicering.beregning_filer as f on f.kommunenummer = k.finansiering_kommunenummer
+            group by finansiering_kommunenummer
+        ),
+        cancelled as (
+            select
+                'annullering' as art, a.kilde_beregnings_id, a.beregnings_id as annullerer,
+                a.* exclude (fil, raekke_nr, art, beregnings_id, kilde_beregnings_id, annullerer,
+                             {", ".join(AMOUNTS)}),
+                {", ".join(f"-a.{c} as {c}" for c in AMOUNTS)},
+                cast(null as date) as beregningsperiode_fra, '' as kilde, 0 as orden
+            from active as a anti join current_rows as c using (kilde_beregnings_id)
+        ),
+        new as (
+            select
+                'ny' as art, c.kilde_beregnings_id, cast(null as bigint) as annullerer,
+                c.* exclude (kilde_beregnings_id), 1 as orden
+            from current_rows as c anti join active as a using (kilde_beregnings_id)
+        )
+        select
+            x.*,
+            f.loebenr,
+            'yr-ydelsesrefusion-beregning-' || x.finansiering_kommunenummer || '-' || lpad(f.loebenr::varchar, 4, '0')
+                || '-' || strftime(date '{run_date.isoformat()}', '%Y-%m-%d') || '.csv' as fil
+        from (select * from cancelled union all by name select * from new) as x
+        inner join files as f using (finansiering_kommunenummer)
+        """
+    )
+    # Published ids: a calculation row's own id, unless that id was published before (a row that
+    # came back after a change); cancelling rows and such returns hash the file they appear in.
+    con.execute(
+        f"""
+        create or replace temp table numbered as
+        select
+            c.*,
+            row_number() over (
+                partition by c.fil
+                order by c.orden, c.uge, c.borger_id, c.indberetter_ekstern_id, c.beregningsperiode_fra,
+                         c.kilde_beregnings_id
+            ) as raekke_nr,
+            case
+                when c.art = 'ny'
+                    and c.kilde_beregnings_id not in (select beregnings_id from publicering.beregning_raekker)
+                    then c.kilde_beregnings_id
+                else {_id("concat_ws('|', c.art, c.kilde_beregnings_id, c.annullerer, c.fil)")}
+            end as beregnings_id
+        from changes as c
+        """
+    )
+    files = con.execute(
+        """select fil, finansiering_kommunenummer, any_value(loebenr),
+                  count(*) filter (where art = 'ny'), count(*) filter (where art = 'annullering'),
+                  sum(finansieringsbeloeb)
+           from numbered group by fil, finansiering_kommunenummer order by fil"""
+    ).fetchall()
+    result = PublishResult()
+    if not files:
+        return result
+    tmp_dir = folder / f".skrives-{os.getpid()}"
+    tmp_dir.mkdir(exist_ok=True)
+    for fil, *_ in files:
+        _write(con, fil, tmp_dir / fil)
+    for fil, *_ in files:  # into place, one atomic rename each, before the record is committed:
+        os.replace(tmp_dir / fil, folder / fil)  # a crash in between rewrites the same files next run
+    tmp_dir.rmdir()
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"""insert into publicering.beregning_raekker
+                select fil, raekke_nr, art, beregnings_id, kilde_beregnings_id, annullerer, {columns}
+                from numbered"""
+        )
+        for fil, kommune, loebenr, nye, annullerede, total in files:
+            con.execute(
+                "insert into publicering.beregning_filer values (?, ?, ?, ?, ?, ?, ?, ?, now())",
+                [fil, kommune, loebenr, run_date, run_id, nye, annullerede, total],
+            )
+            result.files.append(PublishedFile(fil, kommune, nye, annullerede))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def _amount(column: str) -> str:
+    return f"replace(cast({column} as varchar), '.', ',')"
+
+
+def _rate(column: str) -> str:
+    # whole percentages (OUTPUTS.md); a fractional rate would fail the cast loudly, never be rounded
+    return f"cast(cast({column} as integer) as varchar)"
+
+
+def _write(con: duckdb.DuckDBPyConnection, fil: str, path: Path) -> None:
+    """One file in the contract's exact format: `;`, decimal comma, no thousands separator, two
+    decimals, ISO dates, UTF-8, CPR numbers as 10 digits."""
+    select = ", ".join(
+        [
+            'n.beregnings_id::varchar as "Beregnings ID"',
+            "strftime(n.uge, '%Y-%m-%d') as \"Uge\"",
+            'v.cpr as "CPR nummer"',
+            'n.ydelse as "Ydelse"',
+            'n.finansiering_kommunenavn as "Finansiering Kommunenavn"',
+            'n.indberetter_ekstern_id as "Indberetter Ekstern ID"',
+            f'{_amount("n.indberetning_udbetalingsbeloeb")} as "Indberetning udbetalingsbeløb"',
+            f'{_amount("n.beregnet_udbetalingsbeloeb")} as "Beregnet udbetalingsbeløb"',
+            f'{_rate("n.refusionssats")} as "Refusionssats"',
+            f'{_amount("n.refusionsbeloeb")} as "Refusionsbeløb"',
+            f'{_rate("n.medfinansieringssats")} as "Medfinansieringssats"',
+            f'{_amount("n.medfinansieringsbeloeb")} as "Medfinansieringsbeløb"',
+            f'{_amount("n.finansieringsbeloeb")} as "Finansieringsbeløb"',
+            'n.posteringskonto_for_indberetning as "Posteringskonto for indberetning"',
+            'n.funktionsomraade as "Funktionsområde"',
+        ]
+    )
+    missing = con.execute(
+        "select count(*) from numbered as n anti join vault.borgere as v using (borger_id) where n.fil = ?", [fil]
+    ).fetchall()[0][0]
+    if missing:
+        raise RuntimeError(f"{fil}: {missing} rows have a borger_id that is not in the vault")
+    con.execute(
+        f"""copy (
+                select {select}
+                from numbered as n inner join vault.borgere as v using (borger_id)
+                where n.fil = {_literal(fil)}
+                order by n.raekke_nr
+            ) to {_literal(str(path))} (format csv, header, delimiter ';')"""
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

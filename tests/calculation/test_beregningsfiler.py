@@ -1,0 +1,122 @@
+"""OUTPUTS.md section 1 and issue 4.5: additive calculation files. Each run writes only what changed;
+the sum of all of a municipality's files is, key by key, exactly the current calculation; a late
+correction changes the affected weeks (and, through the counter, later ones) in the next files."""
+
+import csv
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.publish.beregningsfiler import COLUMNS, publish
+from tests.calculation.harness import Scenario, run
+
+pytestmark = pytest.mark.slow
+
+START = date(2021, 1, 4)
+AMOUNTS = ["Indberetning udbetalingsbeløb", "Beregnet udbetalingsbeløb", "Refusionsbeløb", "Medfinansieringsbeløb",
+           "Finansieringsbeløb"]  # fmt: skip
+KEY = [c for c in COLUMNS if c != "Beregnings ID" and c not in AMOUNTS]
+
+
+def _first_deliveries() -> Scenario:
+    s = Scenario()
+    s.weekly(s.citizen("a"), "KTH", START, 30)
+    for month in range(1, 4):
+        s.line(s.citizen("b"), "DAG", date(2021, month, 1), date(2021, month + 1, 1) - timedelta(days=1), "18480",
+               kommune="101")  # fmt: skip
+    return s
+
+
+def _with_late_correction(s: Scenario) -> Scenario:
+    third_week = next(line for line in s.lines if line["PeriodeStart"] == (START + timedelta(weeks=2)).isoformat())
+    later = START + timedelta(weeks=40)
+    s.line(s.citizens["a"], "KTH", START + timedelta(weeks=2), START + timedelta(weeks=2, days=6), "-1000",
+           art="T", reverses=third_week["IndberetningsID"], delivered=later)  # fmt: skip
+    s.line(s.citizens["a"], "KTH", START + timedelta(weeks=2), START + timedelta(weeks=2, days=6), "700",
+           delivered=later)  # fmt: skip
+    # and a week before everything else, delivered late: every later week moves one step up
+    s.line(s.citizens["a"], "KTH", START - timedelta(weeks=1), START - timedelta(days=1), "1000", delivered=later)
+    return s
+
+
+def _publish(settings, as_of: date) -> list[str]:
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        return [f.fil for f in publish(con, settings.published_dir / "beregning", as_of, "test").files]
+
+
+def _sum_by_key(files: list[Path]) -> dict[tuple, tuple]:
+    sums: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * len(AMOUNTS))
+    for path in files:
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter=";"):
+                key = tuple(row[c] for c in KEY)
+                for i, column in enumerate(AMOUNTS):
+                    sums[key][i] += Decimal(row[column].replace(",", "."))
+    return {k: tuple(v) for k, v in sums.items() if any(v)}
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("additive")
+    scenario = _first_deliveries()
+    settings = run(scenario, root)
+    first = _publish(settings, date(2021, 12, 1))
+    unchanged = _publish(run(scenario, root), date(2021, 12, 2))
+    second = _publish(run(_with_late_correction(scenario), root), date(2021, 12, 8))
+    scratch_root = tmp_path_factory.mktemp("scratch")
+    scratch = _publish(run(_with_late_correction(_first_deliveries()), scratch_root), date(2021, 12, 8))
+    return {"folder": settings.published_dir / "beregning", "first": first, "unchanged": unchanged,
+            "second": second, "scratch": [scratch_root / "published" / "beregning" / f for f in scratch]}  # fmt: skip
+
+
+def test_the_first_run_writes_everything_one_file_per_municipality(history: dict) -> None:
+    assert history["first"] == [
+        "yr-ydelsesrefusion-beregning-101-0001-2021-12-01.csv",
+        "yr-ydelsesrefusion-beregning-730-0001-2021-12-01.csv",
+    ]
+
+
+def test_a_rerun_on_unchanged_input_writes_no_file(history: dict) -> None:
+    assert history["unchanged"] == []
+
+
+def test_a_late_correction_writes_only_the_affected_municipality(history: dict) -> None:
+    assert history["second"] == ["yr-ydelsesrefusion-beregning-730-0002-2021-12-08.csv"]
+
+
+def _read(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter=";"))
+
+
+def _negated(row: dict) -> tuple:
+    return tuple(row[c] if c not in AMOUNTS else str(-Decimal(row[c].replace(",", "."))).replace(".", ",")
+                 for c in COLUMNS[1:])  # fmt: skip
+
+
+def test_the_correction_file_cancels_changed_rows_first_then_adds_their_new_versions(history: dict) -> None:
+    first = {tuple(r[c] for c in COLUMNS[1:]) for r in _read(history["folder"] / history["first"][1])}
+    rows = _read(history["folder"] / history["second"][0])
+    is_cancel = [_negated(r) in first for r in rows]
+    assert is_cancel == sorted(is_cancel, reverse=True)  # every cancelling row before the new ones
+    # only the rows whose values changed: the weeks where the extra early week moved the trin
+    assert sorted({r["Uge"] for r, c in zip(rows, is_cancel, strict=True) if c}) == ["2021-01-25", "2021-06-28"]
+    new = [r for r, c in zip(rows, is_cancel, strict=True) if not c]
+    assert {r["Uge"] for r in new} == {"2020-12-28", "2021-01-18", "2021-01-25", "2021-06-28"}
+
+
+def test_the_sum_of_all_files_equals_a_calculation_from_scratch(history: dict) -> None:
+    all_files = sorted(history["folder"].glob("*.csv"))
+    assert _sum_by_key(all_files) == _sum_by_key(history["scratch"])
+
+
+def test_no_beregnings_id_is_published_twice_and_the_format_holds(history: dict, shared_dir: Path) -> None:
+    checker = shared_dir / "tools" / "check_outputs.py"
+    result = subprocess.run([sys.executable, checker, history["folder"]], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
