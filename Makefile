@@ -18,12 +18,13 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # benefit histories from before the staircase's start (2014-06-30) to the end of 2024.
 DEMO_ARGS ?= --kommuner 730,376,101 --borgere 2000 --fra 2014-01-01 --til 2024-12-31 --seed 1
 
-.PHONY: help install demo run ui test lint format clean
+.PHONY: help install demo run ui yumu test lint format clean
 
 help:
 	@echo "make demo     set up, generate sample deliveries, run the whole pipeline"
 	@echo "make test     set up, then lint (ruff, sqlfluff) and run the test suite"
 	@echo "make ui       open the Dagster UI on http://127.0.0.1:3000"
+	@echo "make yumu     the YUMU registration screen on http://127.0.0.1:8080"
 	@echo "make install  only set up .venv from uv.lock"
 
 $(UV):
@@ -45,6 +46,9 @@ run: install
 
 ui: install
 	$(YR) ui
+
+yumu: install
+	$(YR) yumu web
 
 lint: install
 	$(VENV)/bin/ruff check .

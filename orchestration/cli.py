@@ -3,6 +3,7 @@
     yr generate   synthetic deliveries into $YR_DATA_DIR/landing
     yr run        materialise every asset once, headless; exit 1 on failure
     yr forklar    a citizen's refusion staircase, week by week
+    yr yumu       register, edit, list and delete wrongly paid amounts (and run the screen)
     yr ui         the Dagster UI (dagster dev) on http://127.0.0.1:3000
 
 Other tools drive the pipeline through exactly these commands and the YR_* variables
@@ -85,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     forklar.add_argument("--fra", type=_date, help="first week to show, YYYY-MM-DD")
     forklar.add_argument("--til", type=_date, help="last week to show, YYYY-MM-DD")
     forklar.set_defaults(func=cmd_forklar)
+
+    from orchestration.yumu.cli import add_parser as add_yumu
+
+    add_yumu(sub)
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
     ui.add_argument("--host", default="127.0.0.1")

@@ -39,7 +39,8 @@ def test_dbt_sources_are_the_ingestion_assets(definitions) -> None:
 
 def test_a_sensor_watches_the_landing_folders_and_there_is_a_weekly_schedule(definitions) -> None:
     assert [s.name for s in definitions.sensors] == ["landing"]
-    assert [s.cron_schedule for s in definitions.schedules] == ["0 6 * * 1"]
+    schedules = {s.name: s.cron_schedule for s in definitions.schedules}
+    assert schedules == {"yr_ugentlig": "0 6 * * 1", "yumu_januarkoersel": "0 6 15 1 *"}  # from yumu_koersel_dato
 
 
 def test_assets_are_grouped_by_dbt_layer(definitions) -> None:

@@ -38,3 +38,35 @@ def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             "nye filer": dg.MetadataValue.md("\n".join(table)),
         }
     )
+
+
+@dg.asset(
+    key=["published", "yumu_grundlag"],
+    deps=[dg.AssetKey(["intermediate", "int_beregningsperioder"])],
+    group_name="publish",
+    pool="duckdb",
+    kinds={"parquet"},
+    description=(
+        "published/yumu/grundlag.parquet: the net of every eIndkomst beregningsperiode per borger_id, ydelse "
+        "and period, sorted by borger_id. The YUMU screen reads it, read-only, to list the ydelser a citizen "
+        "received and to check that an amount is not more than was calculated (RULES.md 6)."
+    ),
+)
+def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    settings = Settings.from_env()
+    target = settings.published_dir / "yumu" / "grundlag.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    with warehouse.connect() as con:
+        con.execute(
+            f"""copy (
+                    select borger_id, ydelse_navn, uge, maaned, kommunenummer, periode_fra, periode_til,
+                           cast(sum(alloc_oere) as bigint) as netto_oere
+                    from intermediate.int_beregningsperioder
+                    group by all
+                    order by borger_id, periode_fra
+                ) to '{tmp}' (format parquet, compression zstd)"""
+        )
+        rows = con.execute(f"select count(*) from read_parquet('{tmp}')").fetchall()[0][0]
+    tmp.replace(target)  # readers see the old file or the new one, never half of one
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "fil": dg.MetadataValue.path(str(target))})

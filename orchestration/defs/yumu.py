@@ -1,0 +1,92 @@
+"""YUMU's January run (RULES.md 6, issue 5.5): once a year, on yumu_koersel_dato, the registrations
+made up to 31 December of the previous year become final; the run's result shows in the UI."""
+
+import json
+from datetime import date
+
+import dagster as dg
+
+from orchestration.lib.reference import kommuner, parametre
+from orchestration.settings import Settings
+from orchestration.warehouse import Warehouse
+
+KEY = dg.AssetKey(["yumu", "januarkoersel"])
+
+
+def finalised_year(as_of: date, koersel_dato: str) -> int:
+    """The last year whose registrations the January run has finalised by `as_of`."""
+    month, day = (int(x) for x in koersel_dato.split("-"))
+    return as_of.year - 1 if as_of >= date(as_of.year, month, day) else as_of.year - 2
+
+
+@dg.asset(
+    key=KEY,
+    deps=[dg.AssetKey(["intermediate", "int_yumu__gaeldende"])],
+    group_name="yumu",
+    pool="duckdb",
+    description=(
+        "The January run: the registrations in force whose opret is dated up to 31 December of the last "
+        "finalised year, per municipality (count and amount). From yumu_koersel_dato they can no longer be "
+        "edited or deleted, and the screen's list of editable registrations starts again."
+    ),
+)
+def januarkoersel(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    settings = Settings.from_env()
+    year = finalised_year(settings.as_of, parametre()["yumu_koersel_dato"])
+    with warehouse.connect() as con:
+        rows = con.execute(
+            """select registrerende_kommunenummer, count(*), sum(beloeb)
+               from intermediate.int_yumu__gaeldende where year(oprettet) <= ?
+               group by 1 order by 1""",
+            [year],
+        ).fetchall()
+    names = kommuner()
+    summary = {
+        "aar": year,
+        "koerselsdato": settings.as_of.isoformat(),
+        "kommuner": [
+            {"kommunenummer": k, "kommunenavn": names.get(k, k), "registreringer": n, "beloeb": f"{b:.2f}"}
+            for k, n, b in rows
+        ],
+    }
+    target = settings.data_dir / "yumu" / f"januarkoersel-{year}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    table = ["| kommune | registreringer | beløb |", "|---|---:|---:|"]
+    table += [
+        f"| {k['kommunenummer']} {k['kommunenavn']} | {k['registreringer']} | {k['beloeb']} |"
+        for k in summary["kommuner"]
+    ]
+    context.log.info(f"Januarkørslen: registreringerne til og med 31. december {year} er afsluttede.")
+    return dg.MaterializeResult(
+        metadata={
+            "afsluttet år": year,
+            "registreringer": sum(n for _, n, _ in rows),
+            "beløb": dg.MetadataValue.text(f"{sum((b for *_, b in rows), 0):.2f} kr."),
+            "pr. kommune": dg.MetadataValue.md("\n".join(table)),
+        }
+    )
+
+
+januar_job = dg.define_asset_job(
+    "yumu_januarkoersel",
+    selection=dg.AssetSelection.assets(KEY).upstream(),
+    description="YUMU's January run, after ingesting and calculating what has landed.",
+)
+
+
+def _cron(koersel_dato: str) -> str:
+    month, day = (int(x) for x in koersel_dato.split("-"))
+    return f"0 6 {day} {month} *"
+
+
+@dg.definitions
+def yumu() -> dg.Definitions:
+    schedule = dg.ScheduleDefinition(
+        name="yumu_januarkoersel",
+        job=januar_job,
+        cron_schedule=_cron(parametre()["yumu_koersel_dato"]),  # the parameter, not a literal date
+        execution_timezone="Europe/Copenhagen",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+    return dg.Definitions(assets=[januarkoersel], jobs=[januar_job], schedules=[schedule])

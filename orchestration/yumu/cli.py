@@ -1,0 +1,125 @@
+"""`yr yumu …`: the YUMU screen's functions for scripted use, with the same validation and messages.
+
+    yr yumu opret --kommune 730 --cpr 1503451237 --ydelse Kontanthjælp --periodestart 01-03 --aar 2022
+                  --periodeslut 31-03 --beloeb 120,00          prints the new RegistreringsID
+    yr yumu ret ID [the same options]
+    yr yumu slet ID
+    yr yumu liste --kommune 730                                the registrations that can still be changed
+    yr yumu bruger NAVN --kommune 730                           adds a user of the screen (password on stdin)
+    yr yumu web [--host 127.0.0.1] [--port 8080]                runs the screen
+
+Exit status 0 on success, 2 on a validation error (the screen's Danish message on standard error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from orchestration.lib.money import format_output
+from orchestration.lib.reference import kommuner
+from orchestration.settings import Settings
+from orchestration.yumu import validation as v
+
+FIELDS = (
+    ("cpr", "10 digits"),
+    ("ydelse", "the ydelse's name"),
+    ("periodestart", "dd-mm"),
+    ("aar", "the year of the period"),
+    ("periodeslut", "dd-mm"),
+    ("beloeb", "kroner"),
+)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    yumu = sub.add_parser("yumu", help="YUMU: register, edit, list and delete wrongly paid amounts",
+                          description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    actions = yumu.add_subparsers(dest="yumu_command", required=True, metavar="HANDLING")
+
+    def fields(parser: argparse.ArgumentParser, kommune_required: bool) -> None:
+        parser.add_argument("--kommune", required=kommune_required, help="the registering municipality")
+        for name, text in FIELDS:
+            parser.add_argument(f"--{name}", required=True, help=text)
+
+    opret = actions.add_parser("opret", help="register a wrongly paid amount")
+    fields(opret, kommune_required=True)
+    ret = actions.add_parser("ret", help="a new version of a registration")
+    ret.add_argument("id")
+    fields(ret, kommune_required=False)
+    slet = actions.add_parser("slet", help="delete a registration")
+    slet.add_argument("id")
+    slet.add_argument("--kommune")
+    liste = actions.add_parser("liste", help="the municipality's registrations that can still be changed")
+    liste.add_argument("--kommune", required=True)
+    bruger = actions.add_parser("bruger", help="add (or reset) a user of the screen; the password is read from stdin")
+    bruger.add_argument("navn")
+    bruger.add_argument("--kommune", required=True)
+    web = actions.add_parser("web", help="run the YUMU screen")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8080)
+    yumu.set_defaults(func=run)
+
+
+def _form(args: argparse.Namespace) -> v.Indberetning:
+    return v.Indberetning(args.cpr, args.periodestart, args.aar, args.periodeslut, args.ydelse, args.beloeb)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.yumu.events import Register
+
+    if getattr(args, "kommune", None) and args.kommune not in kommuner():
+        print(f"Ukendt kommunenummer: {args.kommune}", file=sys.stderr)
+        return 2
+    register = Register(settings)
+    try:
+        if args.yumu_command == "opret":
+            print(register.opret(args.kommune, _form(args)))
+        elif args.yumu_command == "ret":
+            register.ret(args.kommune or _owner(register, args.id), args.id, _form(args))
+        elif args.yumu_command == "slet":
+            register.slet(args.kommune or _owner(register, args.id), args.id)
+        elif args.yumu_command == "liste":
+            for r in register.editable(args.kommune):
+                e = r.version
+                print("\t".join([r.registrerings_id, e.oprettet.isoformat(), e.cpr, e.periode_start.isoformat(),
+                                 e.periode_slut.isoformat(), e.ydelsesnavn, format_output(e.beloeb)]))  # fmt: skip
+        elif args.yumu_command == "bruger":
+            return _add_user(settings, args)
+        elif args.yumu_command == "web":
+            return _serve(settings, args)
+    except v.ValidationError as error:
+        for message in error.messages.values():
+            print(message, file=sys.stderr)
+        return 2
+    return 0
+
+
+def _owner(register, reg_id: str) -> str:
+    reg = register.registrations().get(reg_id)
+    if reg is None:
+        raise v.ValidationError({"registrering": v.UKENDT})
+    return reg.kommunenummer
+
+
+def _add_user(settings: Settings, args: argparse.Namespace) -> int:
+    from orchestration.yumu.users import Users
+
+    password = getpass.getpass("Adgangskode: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    try:
+        Users(settings.data_dir / "yumu" / "brugere.json").add(args.navn, args.kommune, password)
+    except ValueError as error:
+        print(f"yr yumu bruger: {error}", file=sys.stderr)
+        return 2
+    print(f"Brugeren {args.navn} ({kommuner()[args.kommune]}) er oprettet.")
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from orchestration.yumu.web import create_app
+
+    print(f"YUMU-skærmen på http://{args.host}:{args.port} (Ctrl+C stopper den)", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0

@@ -1,0 +1,48 @@
+"""What a citizen received, read-only from the published calculation data
+(`published/yumu/grundlag.parquet`, written by the asset `published/yumu_grundlag`): the net of
+every eIndkomst beregningsperiode per borger_id, ydelse and period. The screen finds the citizen by
+the keyed pseudonym of the typed CPR number; it never opens the warehouse."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+FILE = Path("yumu") / "grundlag.parquet"
+
+
+class Grundlag:
+    def __init__(self, published_dir: Path) -> None:
+        self.path = published_dir / FILE
+
+    def _query(self, sql: str, params: list) -> list[tuple]:
+        if not self.path.exists():
+            return []
+        with duckdb.connect() as con:
+            return con.execute(sql.replace("$grundlag", f"read_parquet('{self.path}')"), params).fetchall()
+
+    def ydelser(self, borger_id: int, first: date, last: date) -> set[str]:
+        """The ydelser the citizen received (a positive net) in [first, last]."""
+        rows = self._query(
+            """select ydelse_navn from $grundlag
+               where borger_id = ? and periode_fra <= ? and periode_til >= ?
+               group by ydelse_navn, uge, maaned, kommunenummer having sum(netto_oere) > 0""",
+            [borger_id, last, first],
+        )
+        return {name for (name,) in rows}
+
+    def received(self, borger_id: int, ydelse: str, start: date, end: date) -> Decimal:
+        """RULES.md 6 "Base": the beregningsperioder of the ydelse overlapping [start, end] by a day or
+        more, netted per (Uge, month, kommune), positive nets only; the same as int_yumu__grundlag."""
+        rows = self._query(
+            """select coalesce(sum(netto), 0) from (
+                   select sum(netto_oere) as netto from $grundlag
+                   where borger_id = ? and ydelse_navn = ? and periode_fra <= ? and periode_til >= ?
+                   group by uge, maaned, kommunenummer having sum(netto_oere) > 0
+               )""",
+            [borger_id, ydelse, end, start],
+        )
+        return Decimal(int(rows[0][0])) / 100 if rows else Decimal(0)

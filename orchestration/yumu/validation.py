@@ -1,0 +1,154 @@
+"""The YUMU screen's rules (RULES.md 6, the seed's screenshots), one module for every entry point:
+the web form, `yr yumu` and the events read back from landing/yumu/.
+
+The messages are the screen's own Danish texts where the seed shows one; the few rules the seed
+shows no text for have messages of this project's (marked `# egen tekst`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from orchestration.lib import cpr as cpr_rules
+from orchestration.lib.money import MoneyError
+from orchestration.lib.money import parse as parse_money
+from orchestration.lib.reasons import Reason
+
+CPR = Reason.CPR_UGYLDIG.message  # "CPR feltet skal udfyldes uden bindestreg og består af 10 tal."
+PERIODESTART = (
+    "Periode start feltet skal udfyldes og består af 2 tal for dag, en bindestreg, og 2 tal for måned. "
+    "Eksempelvis 12-01 hvor 01 er januar måned."
+)
+PERIODESLUT = (
+    "Periode slut feltet skal udfyldes og består af 2 tal for dag, en bindestreg, og 2 tal for måned. "
+    "Eksempelvis 12-01 hvor 01 er januar måned."
+)
+AARSTAL = Reason.YUMU_AAR_UDENFOR.message  # "Der skal vælges et gyldigt årstal fra årstalslisten."
+YDELSE = Reason.YUMU_YDELSE_UKENDT.message  # "Der skal vælges en gyldig ydelse fra ydelseslisten."
+BELOEB = Reason.YUMU_BELOEB_FOR_LAVT.message  # "Beløb feltet skal udfyldes, ... 0.01 krone eller større."
+SLUT_FOER_START = "Periode slut må ikke ligge før periode start."  # egen tekst
+OVER_GRUNDLAG = Reason.YUMU_BELOEB_OVER_GRUNDLAG.message  # egen tekst
+AFSLUTTET = Reason.YUMU_AFSLUTTET.message  # egen tekst
+UKENDT = Reason.YUMU_ID_UKENDT.message  # egen tekst
+ANDEN_KOMMUNE = "Registreringen tilhører en anden kommune."  # egen tekst
+
+_DD_MM = re.compile(r"(\d{2})-(\d{2})")
+
+
+class ValidationError(ValueError):
+    """One or more rules failed; `messages` maps each field to the screen's message."""
+
+    def __init__(self, messages: dict[str, str]) -> None:
+        super().__init__("; ".join(messages.values()))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class Indberetning:
+    """What the screen asks for (the form's fields, as typed)."""
+
+    cpr: str
+    periodestart: str  # dd-mm
+    aar: str
+    periodeslut: str  # dd-mm
+    ydelse: str
+    beloeb: str  # kroner, Danish format
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A validated registration: what an opret or ret event carries."""
+
+    cpr: str
+    periode_start: date
+    periode_slut: date
+    ydelsesnavn: str
+    beloeb: Decimal
+
+
+def years(as_of: date, back: int) -> list[int]:
+    """The year list: the current year and `back` (yumu_aar_tilbage) years before it."""
+    return [as_of.year - i for i in range(back + 1)]
+
+
+def day(text: str, year: int) -> date | None:
+    """`dd-mm` in `year` as a date, or None when it is not one."""
+    match = _DD_MM.fullmatch(text.strip())
+    if not match or not year:
+        return None
+    try:
+        return date(year, int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
+
+
+def check(form: Indberetning, *, as_of: date, years_back: int, received: Decimal | None,
+          ydelser: set[str] | None) -> Registration:  # fmt: skip
+    """Apply the screen's rules. `ydelser` are the ydelse names the citizen received in the period
+    (None when the citizen is not known: the CPR number is not valid, and that is the message);
+    `received` is what was calculated for the citizen, ydelse and period (None when the ydelse or
+    period is not valid). Raises ValidationError."""
+    messages: dict[str, str] = {}
+    cpr = form.cpr.strip()
+    if not cpr_rules.is_valid(cpr):
+        messages["cpr"] = CPR
+    year = int(form.aar) if form.aar.strip().isdigit() else 0
+    if year not in years(as_of, years_back):
+        messages["aar"] = AARSTAL
+    start, end = day(form.periodestart, year), day(form.periodeslut, year)
+    if not _DD_MM.fullmatch(form.periodestart.strip()) or (year and start is None):
+        messages["periodestart"] = PERIODESTART
+    if not _DD_MM.fullmatch(form.periodeslut.strip()) or (year and end is None):
+        messages["periodeslut"] = PERIODESLUT
+    elif start and end and end < start:
+        messages["periodeslut"] = SLUT_FOER_START
+    if ydelser is not None and form.ydelse not in ydelser:
+        messages["ydelse"] = YDELSE
+    try:
+        amount = parse_money(form.beloeb.strip())
+    except MoneyError:
+        amount = None
+    if amount is None or amount < Decimal("0.01"):
+        messages["beloeb"] = BELOEB
+    elif received is not None and amount > received:
+        messages["beloeb"] = OVER_GRUNDLAG
+    if messages:
+        raise ValidationError(messages)
+    return Registration(cpr, start, end, form.ydelse, amount)
+
+
+def finalised(opret: date, on: date, koersel_dato: str) -> bool:
+    """RULES.md 6, the January run: a registration whose opret is dated in an earlier year is final
+    from yumu_koersel_dato (`MM-DD`) of the year after it."""
+    month, day = (int(x) for x in koersel_dato.split("-"))
+    return on >= date(opret.year + 1, month, day)
+
+
+def event_problem(
+    handling: str, oprettet: date, cpr: str, start: date | None, end: date | None,
+    ydelsesnavn: str, beloeb: Decimal | None, years_back: int, ydelser: set[str],
+) -> str | None:  # fmt: skip
+    """The stateless rules for an event read back from a delivery (as ingestion applies them to
+    files): the message of the first that fails, or None."""
+    if handling not in ("opret", "ret", "slet"):
+        return Reason.YUMU_HANDLING_UKENDT.message
+    if handling == "slet":
+        return None
+    if not cpr_rules.is_valid(cpr):
+        return CPR
+    if start is None or end is None:
+        return Reason.DATO_UGYLDIG.message
+    if end < start:
+        return SLUT_FOER_START
+    if start.year != end.year:
+        return Reason.YUMU_PERIODE_FLERE_AAR.message
+    if start.year not in years(oprettet, years_back):
+        return AARSTAL
+    if ydelsesnavn not in ydelser:
+        return YDELSE
+    if beloeb is None or beloeb < Decimal("0.01"):
+        return BELOEB
+    return None

@@ -1,0 +1,221 @@
+"""The YUMU screen (issue 5): server-rendered pages to find a citizen's ydelser, register a wrongly
+paid amount, and list, edit and delete the municipality's registrations, as in the seed.
+
+Users log in and belong to one municipality; they see and change only its registrations. Every
+form carries a CSRF token; no response may be cached (they can hold CPR numbers, which therefore
+never go into a URL either).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import asdict
+from decimal import Decimal
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from orchestration.lib.money import format_output
+from orchestration.lib.reference import kommuner
+from orchestration.settings import Settings
+from orchestration.yumu import validation as v
+from orchestration.yumu.events import Register
+from orchestration.yumu.users import User, Users
+
+HERE = Path(__file__).parent
+HEADERS = {
+    "Cache-Control": "no-store, max-age=0",
+    "Pragma": "no-cache",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+}
+EMPTY = v.Indberetning(cpr="", periodestart="", aar="", periodeslut="", ydelse="", beloeb="")
+
+
+def _secret(settings: Settings) -> str:
+    """The key that signs session cookies: kept in $YR_DATA_DIR/yumu/, created on first use."""
+    path = settings.data_dir / "yumu" / "session.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+class Screen:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.register = Register(settings)
+        self.users = Users(settings.data_dir / "yumu" / "brugere.json")
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+    # ---- plumbing -------------------------------------------------------------------------------
+    def _respond(self, response: Response) -> Response:
+        response.headers.update(HEADERS)
+        return response
+
+    def _csrf(self, request: Request) -> str:
+        return request.session.setdefault("csrf", secrets.token_urlsafe(32))
+
+    async def _form(self, request: Request) -> dict[str, str] | None:
+        """The posted form, or None when its CSRF token is missing or wrong."""
+        form = {k: str(val) for k, val in (await request.form()).items()}
+        expected = request.session.get("csrf", "")
+        return form if expected and hmac.compare_digest(form.get("csrf", ""), expected) else None
+
+    def _user(self, request: Request) -> User | None:
+        navn = request.session.get("bruger")
+        return self.users.get(navn) if navn else None
+
+    def _page(
+        self, request: Request, user: User, form: v.Indberetning = EMPTY, fejl: dict | None = None, besked: str = "",
+        rediger: str = "", ydelser: list[str] | None = None, status: int = 200,
+    ) -> Response:  # fmt: skip
+        context = {
+            "bruger": user.navn,
+            "kommunenavn": kommuner().get(user.kommunenummer, user.kommunenummer),
+            "csrf": self._csrf(request),
+            "form": asdict(form),
+            "fejl": fejl or {},
+            "besked": besked,
+            "rediger": rediger,
+            "aarstal": v.years(self.settings.as_of, self.register.years_back),
+            "ydelser": ydelser if ydelser is not None else [],
+            "registreringer": self.register.editable(user.kommunenummer),
+            "kr": lambda amount: format_output(Decimal(amount)),
+        }
+        return self._respond(self.templates.TemplateResponse(request, "yumu.html", context, status_code=status))
+
+    def _ydelser(self, cpr: str) -> list[str]:
+        return self.register.ydelser(cpr) if v.cpr_rules.is_valid(cpr) else []
+
+    # ---- pages ----------------------------------------------------------------------------------
+    async def login_page(self, request: Request) -> Response:
+        context = {"csrf": self._csrf(request), "fejl": "", "bruger": None}
+        return self._respond(self.templates.TemplateResponse(request, "login.html", context))
+
+    async def login(self, request: Request) -> Response:
+        form = await self._form(request)
+        if form is None:
+            return self._respond(PlainTextResponse("Ugyldig formular (CSRF).", status_code=403))
+        user = self.users.authenticate(form.get("navn", ""), form.get("adgangskode", ""))
+        if user is None:
+            context = {"csrf": self._csrf(request), "fejl": "Forkert brugernavn eller adgangskode.", "bruger": None}
+            return self._respond(self.templates.TemplateResponse(request, "login.html", context, status_code=401))
+        request.session.clear()  # a new session (and token) at login
+        request.session["bruger"] = user.navn
+        return self._respond(RedirectResponse("/yumu", status_code=303))
+
+    async def logout(self, request: Request) -> Response:
+        if await self._form(request) is not None:
+            request.session.clear()
+        return self._respond(RedirectResponse("/login", status_code=303))
+
+    async def home(self, request: Request) -> Response:
+        user = self._user(request)
+        if user is None:
+            return self._respond(RedirectResponse("/login", status_code=303))
+        messages = {"oprettet": "Indberetningen {id} er registreret.", "rettet": "Indberetningen {id} er rettet.",
+                    "slettet": "Indberetningen {id} er slettet."}  # fmt: skip
+        kind, reg_id = request.query_params.get("besked", ""), request.query_params.get("id", "")
+        besked = messages[kind].format(id=reg_id) if kind in messages and reg_id.isalnum() else ""
+        return self._page(request, user, besked=besked)
+
+    async def find(self, request: Request) -> Response:
+        """Find ydelser: the ydelser the citizen received, for the form's list (POST: the CPR number
+        stays out of the URL)."""
+        user, form = self._user(request), await self._form(request)
+        if user is None or form is None:
+            return self._respond(RedirectResponse("/login", status_code=303))
+        cpr = form.get("cpr", "").strip()
+        fejl = {} if v.cpr_rules.is_valid(cpr) else {"cpr": v.CPR}
+        rediger = form.get("rediger", "")
+        return self._page(request, user, v.Indberetning(cpr, "", "", "", "", ""), fejl, rediger=rediger,
+                          ydelser=self._ydelser(cpr), status=400 if fejl else 200)  # fmt: skip
+
+    async def opret(self, request: Request) -> Response:
+        return await self._submit(request, None)
+
+    async def ret(self, request: Request) -> Response:
+        return await self._submit(request, request.path_params["reg_id"])
+
+    async def _submit(self, request: Request, reg_id: str | None) -> Response:
+        user, form = self._user(request), await self._form(request)
+        if user is None or form is None:
+            return self._respond(RedirectResponse("/login", status_code=303))
+        entered = v.Indberetning(*(form.get(f, "") for f in ("cpr", "periodestart", "aar", "periodeslut", "ydelse",
+                                                              "beloeb")))  # fmt: skip
+        try:
+            if reg_id is None:
+                reg_id = self.register.opret(user.kommunenummer, entered)
+                kind = "oprettet"
+            else:
+                self.register.ret(user.kommunenummer, reg_id, entered)
+                kind = "rettet"
+        except v.ValidationError as error:
+            return self._page(request, user, entered, error.messages, rediger=reg_id or "",
+                              ydelser=self._ydelser(entered.cpr.strip()), status=400)  # fmt: skip
+        return self._respond(RedirectResponse(f"/yumu?besked={kind}&id={reg_id}", status_code=303))
+
+    async def rediger(self, request: Request) -> Response:
+        user = self._user(request)
+        if user is None:
+            return self._respond(RedirectResponse("/login", status_code=303))
+        reg_id = request.path_params["reg_id"]
+        found = [r for r in self.register.editable(user.kommunenummer) if r.registrerings_id == reg_id]
+        if not found:
+            return self._page(request, user, fejl={"registrering": v.UKENDT}, status=404)
+        e = found[0].version
+        form = v.Indberetning(e.cpr, f"{e.periode_start:%d-%m}", str(e.periode_start.year), f"{e.periode_slut:%d-%m}",
+                              e.ydelsesnavn, format_output(e.beloeb))  # fmt: skip
+        return self._page(request, user, form, rediger=reg_id, ydelser=self._ydelser(e.cpr))
+
+    async def slet(self, request: Request) -> Response:
+        user, form = self._user(request), await self._form(request)
+        if user is None or form is None:
+            return self._respond(RedirectResponse("/login", status_code=303))
+        reg_id = request.path_params["reg_id"]
+        try:
+            self.register.slet(user.kommunenummer, reg_id)
+        except v.ValidationError as error:
+            return self._page(request, user, fejl=error.messages, status=400)
+        return self._respond(RedirectResponse(f"/yumu?besked=slettet&id={reg_id}", status_code=303))
+
+    async def css(self, request: Request) -> Response:
+        return self._respond(FileResponse(HERE / "templates" / "yumu.css", media_type="text/css"))
+
+    async def root(self, request: Request) -> Response:
+        return self._respond(RedirectResponse("/yumu", status_code=303))
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    screen = Screen(settings)
+    routes = [
+        Route("/", screen.root),
+        Route("/login", screen.login_page, methods=["GET"]),
+        Route("/login", screen.login, methods=["POST"]),
+        Route("/logout", screen.logout, methods=["POST"]),
+        Route("/yumu", screen.home, methods=["GET"]),
+        Route("/yumu/find", screen.find, methods=["POST"]),
+        Route("/yumu/opret", screen.opret, methods=["POST"]),
+        Route("/yumu/{reg_id:str}/rediger", screen.rediger, methods=["GET"]),
+        Route("/yumu/{reg_id:str}/ret", screen.ret, methods=["POST"]),
+        Route("/yumu/{reg_id:str}/slet", screen.slet, methods=["POST"]),
+        Route("/static/yumu.css", screen.css),
+    ]
+    middleware = [
+        Middleware(
+            SessionMiddleware, secret_key=_secret(settings), session_cookie="yumu", same_site="strict", max_age=8 * 3600
+        ),
+    ]
+    return Starlette(routes=routes, middleware=middleware)

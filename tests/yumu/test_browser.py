@@ -1,0 +1,150 @@
+"""Issue 5.2: the whole flow in a real headless browser (Debian's chromium and chromedriver): log in,
+find ydelser, see the screen's messages for bad input, register, edit, delete."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orchestration.lib.deliveries import read_delivery
+from orchestration.lib.layouts import YUMU
+from orchestration.settings import Settings
+from orchestration.yumu import validation as v
+from orchestration.yumu.users import Users
+from tests.yumu.conftest import CPR
+
+pytestmark = pytest.mark.slow
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def screen(settings: Settings) -> Iterator[str]:
+    Users(settings.data_dir / "yumu" / "brugere.json").add("anne", "730", "hemmelig-kode-1")
+    port = _free_port()
+    server = subprocess.Popen([str(Path(sys.executable).with_name("yr")), "yumu", "web", "--port", str(port)],
+                              env=os.environ.copy(), stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/login", timeout=2)
+            break
+        except OSError:
+            assert server.poll() is None, "the screen did not start"
+            assert time.monotonic() < deadline, "the screen did not answer"
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("YR_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium and chromedriver are needed (apt-get install chromium chromium-driver)")
+        pytest.skip("no chromium/chromedriver on this machine (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1000"):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def test_register_edit_and_delete_in_the_browser(screen: str, browser, settings: Settings, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    def by_id(element_id: str):
+        return browser.find_element(By.ID, element_id)
+
+    def click(element) -> None:
+        """Click and wait for the next page (every action here is a form post or a link)."""
+        page = browser.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+
+    def fill(**values: str) -> None:
+        for field, value in values.items():
+            element = by_id(field)
+            if element.tag_name == "select":
+                Select(element).select_by_visible_text(value) if value else Select(element).select_by_index(0)
+            else:
+                element.clear()
+                element.send_keys(value)
+
+    browser.get(f"{screen}/yumu")
+    assert browser.current_url.endswith("/login")
+    fill(navn="anne", adgangskode="forkert")
+    click(by_id("log-ind"))
+    assert by_id("login-fejl").text == "Forkert brugernavn eller adgangskode."
+    fill(navn="anne", adgangskode="hemmelig-kode-1")
+    click(by_id("log-ind"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Ydelse Udbetalt Med Urette"
+
+    # Find ydelser: a CPR number with a hyphen, then the right one
+    fill(cpr="150345-1237")
+    click(by_id("find-ydelser"))
+    assert by_id("fejl-cpr").text == v.CPR
+    fill(cpr=CPR)
+    click(by_id("find-ydelser"))
+    assert [o.text for o in Select(by_id("ydelse")).options] == ["", "Kontanthjælp"]
+    assert [o.text for o in Select(by_id("aar")).options] == ["", "2023", "2022", "2021", "2020"]
+
+    # bad input: the screen's messages
+    fill(periodestart="1-3", periodeslut="31-03", ydelse="Kontanthjælp", beloeb="0")
+    click(by_id("indberet"))
+    assert by_id("fejl-periodestart").text == v.PERIODESTART
+    assert by_id("fejl-aar").text == v.AARSTAL
+    assert by_id("fejl-beloeb").text == v.BELOEB
+    assert by_id("cpr").get_attribute("value") == CPR  # what was typed is kept
+
+    # register
+    fill(periodestart="01-03", aar="2022", periodeslut="31-03", ydelse="Kontanthjælp", beloeb="120,00")
+    click(by_id("indberet"))
+    assert by_id("besked").text == "Indberetningen 730202303070001 er registreret."
+    row = by_id("reg-730202303070001")
+    assert row.text.split()[:6] == ["2023-03-07", CPR, "2022-03-01", "2022-03-31", "Kontanthjælp", "120,00"]
+    browser.save_screenshot(str(tmp_path / "yumu.png"))
+
+    # edit
+    click(row.find_element(By.CLASS_NAME, "rediger"))
+    assert by_id("periodestart").get_attribute("value") == "01-03"
+    assert by_id("beloeb").get_attribute("value") == "120,00"
+    fill(beloeb="100,00")
+    click(by_id("indberet"))
+    assert by_id("besked").text == "Indberetningen 730202303070001 er rettet."
+    assert "100,00" in by_id("reg-730202303070001").text
+
+    # delete
+    click(by_id("reg-730202303070001").find_element(By.CLASS_NAME, "slet"))
+    assert by_id("besked").text == "Indberetningen 730202303070001 er slettet."
+    assert by_id("ingen").text == "Ingen indberetninger, der kan rettes."
+
+    click(by_id("logout"))
+    assert browser.current_url.endswith("/login")
+    events = read_delivery((settings.landing_dir / "yumu" / "yumu-730-20230307.csv").read_bytes(), YUMU).lines
+    assert [line.split(";")[1] for line in events] == ["opret", "ret", "slet"]
