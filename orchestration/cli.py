@@ -214,9 +214,12 @@ def print_summary(settings: Settings, summary) -> None:
         console.print(f"  [red]failed step:[/] {step}")
     for check in summary.checks_failed:
         console.print(f"  [red]failed check:[/] {check}")
+    for check in summary.checks_warned:
+        console.print(f"  [yellow]warning:[/] {check}")
     console.print(
         f"  landing:   {settings.landing_dir}\n  warehouse: {settings.duckdb_path}\n"
-        f"  published: {settings.published_dir}\n  quality:   {settings.quality_dir}\n"
+        f"  published: {settings.published_dir} (lis/, lis-csv/, lis.duckdb, beregning/)\n"
+        f"  quality:   {settings.quality_dir / 'gx/uncommitted/data_docs/local_site/index.html'}\n"
         f"  Dagster:   {settings.dagster_home} (open it with `yr ui`)"
     )
 

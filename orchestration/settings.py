@@ -36,6 +36,7 @@ class Settings:
     pseudonym_key: str
     pseudonym_key_is_demo: bool
     dagster_home: Path
+    postgres_dsn: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +56,7 @@ class Settings:
             pseudonym_key=key or DEMO_PSEUDONYM_KEY,
             pseudonym_key_is_demo=not key,
             dagster_home=Path(env.get("DAGSTER_HOME") or data_dir / "dagster").expanduser().resolve(),
+            postgres_dsn=env.get("YR_POSTGRES_DSN") or "",
         )
 
     @property

@@ -33,3 +33,41 @@ def shared_dir() -> Path:
             pytest.fail(f"the shared contract folder is missing: {folder} (set YR_SHARED_DIR)")
         pytest.skip(f"no shared contract folder at {folder}")
     return folder
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn():
+    """A throw-away PostgreSQL cluster on loopback, started for the test session (Debian's server
+    binaries; as root, the cluster runs as the `postgres` user, since PostgreSQL refuses root)."""
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
+        if os.environ.get("YR_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) are needed")
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on this machine")
+    # Directly under the system's temp folder: pytest's own is private to root, and the cluster's
+    # user must be able to reach its folder.
+    root = Path(tempfile.mkdtemp(prefix="yr-postgres-"))
+    data, sockets = root / "data", root / "sockets"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sockets, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    initdb = [*as_user, "initdb", "-D", str(data), "-A", "trust", "-U", "yr", "-E", "UTF8", "--locale", "C"]
+    subprocess.run(initdb, check=True, capture_output=True, text=True)
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+    start = [*as_user, "pg_ctl", "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
+    subprocess.run(start, check=True, capture_output=True, text=True)
+    try:
+        yield f"host=127.0.0.1 port={port} user=yr dbname=postgres"
+    finally:
+        subprocess.run([*as_user, "pg_ctl", "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)

@@ -14,7 +14,7 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 
 
 # Seeds of the project's own (not in ../shared/reference): the ingestion limits.
-OWN_SEEDS = {"leveranceregler.csv"}
+OWN_SEEDS = {"leveranceregler.csv", "kvalitetsregler.csv"}
 
 
 def test_seeds_are_in_step_with_the_shared_reference(shared_dir: Path) -> None:

@@ -140,10 +140,9 @@ def _fingerprints(settings: Settings, folder: str) -> list[str]:
 
 
 def _run_selection(keys: list[dg.AssetKey]) -> dg.AssetSelection:
-    """The ingestion of the folders with new files, everything after it, and what that needs
-    besides other folders' ingestion (reference data, staging views): a fresh warehouse works too."""
-    after = dg.AssetSelection.assets(*keys).downstream()
-    return after | (after.upstream() - dg.AssetSelection.groups("ingest"))
+    """Everything but the ingestion of folders without new files: what follows ingestion needs the
+    reference data, the quality gate and publication too, and a fresh warehouse must work."""
+    return dg.AssetSelection.all() - (dg.AssetSelection.groups("ingest") - dg.AssetSelection.assets(*keys))
 
 
 @dg.sensor(

@@ -2,16 +2,20 @@
 
 import dagster as dg
 
+from orchestration.defs.quality import GATE, refuse_unless_checks_passed
+from orchestration.publish import lis, postgres
 from orchestration.publish.beregningsfiler import publish
 from orchestration.settings import Settings
 from orchestration.warehouse import Warehouse
 
 FCT_BEREGNING = dg.AssetKey(["marts", "fct_beregning"])
+BEREGNINGSPERIODER = dg.AssetKey(["intermediate", "int_beregningsperioder"])
+LIS_MARTS = [dg.AssetKey(["lis", mart]) for mart in lis.MARTS]
 
 
 @dg.asset(
     key=["published", "beregningsfiler"],
-    deps=[FCT_BEREGNING],
+    deps=[FCT_BEREGNING, GATE],
     group_name="publish",
     pool="duckdb",  # records what each file published in the warehouse
     kinds={"csv"},
@@ -22,6 +26,7 @@ FCT_BEREGNING = dg.AssetKey(["marts", "fct_beregning"])
     ),
 )
 def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    refuse_unless_checks_passed(context, [FCT_BEREGNING, GATE])
     settings = Settings.from_env()
     folder = settings.published_dir / "beregning"
     with warehouse.connect() as con:
@@ -42,7 +47,7 @@ def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
 
 @dg.asset(
     key=["published", "yumu_grundlag"],
-    deps=[dg.AssetKey(["intermediate", "int_beregningsperioder"])],
+    deps=[BEREGNINGSPERIODER, GATE],
     group_name="publish",
     pool="duckdb",
     kinds={"parquet"},
@@ -53,6 +58,7 @@ def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     ),
 )
 def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    refuse_unless_checks_passed(context, [BEREGNINGSPERIODER, GATE])
     settings = Settings.from_env()
     target = settings.published_dir / "yumu" / "grundlag.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -70,3 +76,36 @@ def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         rows = con.execute(f"select count(*) from read_parquet('{tmp}')").fetchall()[0][0]
     tmp.replace(target)  # readers see the old file or the new one, never half of one
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "fil": dg.MetadataValue.path(str(target))})
+
+
+@dg.asset(
+    key=["published", "lis"],
+    deps=[*LIS_MARTS, GATE],
+    group_name="publish",
+    pool="duckdb",
+    kinds={"parquet", "csv", "duckdb", "postgres"},
+    description=(
+        "The LIS marts for Power BI and Excel, after the quality gate: published/lis/<mart>/*.parquet, "
+        "published/lis-csv/<mart>.csv (Excel: `;`, decimal comma, UTF-8 with BOM) and published/lis.duckdb, "
+        "switched in atomically; and PostgreSQL schema lis with row-level security per municipality when "
+        "YR_POSTGRES_DSN is set."
+    ),
+)
+def lis_publicering(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    refuse_unless_checks_passed(context, [*LIS_MARTS, GATE])
+    settings = Settings.from_env()
+    with warehouse.connect() as con:
+        published = lis.publish(con, settings.published_dir, context.run.run_id)
+        if settings.postgres_dsn:
+            loaded = postgres.publish(con, settings.postgres_dsn)
+            target = f"{len(loaded)} marts loaded into schema lis"
+        else:
+            target = "skipped: YR_POSTGRES_DSN is not set"
+            context.log.info("PostgreSQL: YR_POSTGRES_DSN er ikke sat, så marts udgives ikke til PostgreSQL.")
+    return dg.MaterializeResult(
+        metadata={
+            "udgave": dg.MetadataValue.path(str(published.folder)),
+            "rækker pr. mart": dg.MetadataValue.json(published.rows),
+            "PostgreSQL": target,
+        }
+    )

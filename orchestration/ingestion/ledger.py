@@ -39,6 +39,15 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: Source) -> list[str]:
         {"kilde": source.key},
     ).fetchall()
     problems = []
+    orphans = con.execute(
+        f"""select count(*) from raw.{source.table}
+            where leverance_id not in (
+                select leverance_id from raw.leverancer where kilde = $kilde and status = 'indlaest'
+            )""",
+        {"kilde": source.key},
+    ).fetchall()[0][0]
+    if orphans:
+        problems.append(f"raw.{source.table}: {orphans} rows belong to no delivery in the ledger")
     for fil, read, accepted, quarantined, stored, kept, b_read, b_acc, b_quar, b_stored, b_kept in rows:
         if read != accepted + quarantined:
             problems.append(f"{fil}: {read} linjer læst, men {accepted} accepteret + {quarantined} i karantæne")

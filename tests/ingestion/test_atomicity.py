@@ -84,3 +84,13 @@ def test_a_killed_ingestion_leaves_nothing_and_is_picked_up_cleanly(data_dir: Pa
         assert reconcile(con, SOURCES["eindkomst"]) == []
     finally:
         con.close()
+
+
+def test_rows_that_belong_to_no_delivery_fail_the_reconciliation(wh: Warehouse) -> None:
+    from orchestration.ingestion.ledger import reconcile
+
+    wh.land(FILE, text("eindkomst", [line()]))
+    wh.ingest()
+    wh.con.execute("insert into raw.eindkomst_linjer select * replace (999 as leverance_id) from raw.eindkomst_linjer")
+    problems = reconcile(wh.con, SOURCES["eindkomst"])
+    assert problems == ["raw.eindkomst_linjer: 1 rows belong to no delivery in the ledger"]

@@ -1,0 +1,73 @@
+-- The rows the LIS marts are built from (OUTPUTS.md section 2): every calculation row, plus the
+-- beregningsperioder of `udenfor` ydelser, which the municipality pays itself but which give no
+-- calculation row (RULES.md 4): they count in bruttoudgift, with no financing.
+with params as (
+    select beregning_start from {{ ref('stg_reference__parametre') }}
+),
+
+beregning as (
+    select
+        kilde,
+        uge,
+        maaned,
+        borger_id,
+        finansiering_kommunenummer as kommunenummer,
+        finansiering_kommunenavn as kommunenavn,
+        ydelse_kode,
+        ordning,
+        trin,
+        funktionsomraade,
+        beregnet_udbetalingsbeloeb,
+        refusionsbeloeb,
+        medfinansieringsbeloeb,
+        finansieringsbeloeb
+    from {{ ref('fct_beregning') }}
+),
+
+udenfor as (
+    select
+        'eindkomst' as kilde,
+        p.uge,
+        p.maaned,
+        p.borger_id,
+        p.kommunenummer,
+        k.kommunenavn,
+        p.ydelse_kode,
+        p.ordning,
+        t.trin,
+        cast(null as varchar) as funktionsomraade,
+        {{ to_kroner('p.alloc_oere') }} as beregnet_udbetalingsbeloeb,
+        cast(0 as decimal(18, 2)) as refusionsbeloeb,
+        cast(0 as decimal(18, 2)) as medfinansieringsbeloeb,
+        cast(0 as decimal(18, 2)) as finansieringsbeloeb
+    from {{ ref('int_beregningsperioder') }} as p
+    cross join params
+    inner join {{ ref('kommuner') }} as k on p.kommunenummer = k.kommunenummer
+    inner join {{ ref('int_trappe_uger') }} as t on p.borger_id = t.borger_id and p.uge = t.uge
+    where p.ordning = 'udenfor' and p.uge >= params.beregning_start
+),
+
+combined as (
+    select * from beregning
+    union all
+    select * from udenfor
+),
+
+ydelse_navne as (  -- the name of the latest catalogue version
+    select
+        ydelse_kode,
+        arg_max(ydelse_navn, gyldig_fra) as ydelse_navn
+    from {{ ref('stg_reference__ydelser') }}
+    group by ydelse_kode
+)
+
+select
+    c.*,
+    y.ydelse_navn,
+    -- bruttoudgift: what the municipality pays itself (OUTPUTS.md section 2)
+    case
+        when c.ordning in ('refusion', 'fast_refusion', 'udenfor') then c.beregnet_udbetalingsbeloeb
+        else cast(0 as decimal(18, 2))
+    end as bruttoudgift
+from combined as c
+inner join ydelse_navne as y on c.ydelse_kode = y.ydelse_kode

@@ -1,0 +1,56 @@
+-- OUTPUTS.md section 2: the citizen's history per borger_id, ISO week and ydelse (and kommune: a
+-- week split by a move gives a row per municipality): the counter and trin of the week, the amounts,
+-- and the activities and interviews that week. Pseudonyms only.
+with raekker as (
+    select * from {{ ref('int_lis__raekker') }}
+),
+
+dfdg as (
+    select
+        borger_id,
+        uge,
+        count(*) filter (where kategori = 'aktivitet') as antal_aktiviteter,
+        count(*) filter (where kategori = 'samtale') as antal_samtaler
+    from {{ ref('int_dfdg__uger') }}
+    group by borger_id, uge
+),
+
+summer as (
+    select
+        borger_id,
+        uge,
+        ydelse_kode,
+        any_value(ydelse_navn) as ydelse_navn,
+        kommunenummer,
+        any_value(kommunenavn) as kommunenavn,
+        sum(beregnet_udbetalingsbeloeb) as beregnet_udbetalingsbeloeb,
+        sum(bruttoudgift) as bruttoudgift,
+        sum(refusionsbeloeb) as refusion,
+        sum(medfinansieringsbeloeb) as medfinansiering,
+        sum(finansieringsbeloeb) as finansieringsbeloeb
+    from raekker
+    group by borger_id, uge, ydelse_kode, kommunenummer
+)
+
+select
+    s.borger_id,
+    s.uge,
+    cast({{ aar_uge('s.uge') }} as integer) as aar_uge,
+    s.ydelse_kode,
+    s.ydelse_navn,
+    s.kommunenummer,
+    s.kommunenavn,
+    t.taeller,
+    t.trin,
+    t.taelleperiode_start,
+    cast(s.beregnet_udbetalingsbeloeb as decimal(18, 2)) as beregnet_udbetalingsbeloeb,
+    cast(s.bruttoudgift as decimal(18, 2)) as bruttoudgift,
+    cast(s.refusion as decimal(18, 2)) as refusion,
+    cast(s.medfinansiering as decimal(18, 2)) as medfinansiering,
+    cast(s.finansieringsbeloeb as decimal(18, 2)) as finansieringsbeloeb,
+    cast(s.bruttoudgift + s.finansieringsbeloeb as decimal(18, 2)) as nettoudgift,
+    cast(coalesce(d.antal_aktiviteter, 0) as integer) as antal_aktiviteter,
+    cast(coalesce(d.antal_samtaler, 0) as integer) as antal_samtaler
+from summer as s
+inner join {{ ref('int_trappe_uger') }} as t on s.borger_id = t.borger_id and s.uge = t.uge
+left join dfdg as d on s.borger_id = d.borger_id and s.uge = d.uge

@@ -1,0 +1,8 @@
+select
+    count(*) as raekker,
+    count(*) - count(registrerings_id) as id_mangler,
+    count(*) filter (where handling not in ('opret', 'ret', 'slet')) as ukendt_handling,
+    count(*) filter (where handling <> 'slet' and borger_id is null) as borger_mangler,
+    count(*) filter (where handling <> 'slet' and year(periode_start) <> year(periode_slut)) as periode_flere_aar,
+    count(*) filter (where handling <> 'slet' and beloeb < 0.01) as beloeb_for_lavt
+from staging.stg_yumu__haendelser

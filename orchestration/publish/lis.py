@@ -1,0 +1,110 @@
+"""The LIS marts for BI tools (OUTPUTS.md section 3), published atomically.
+
+Every publication is written complete into a new folder, `published/.udgaver/<udgave>/`:
+`lis/<mart>/<mart>.parquet`, `lis-csv/<mart>.csv` (for Excel: `;`, decimal comma, UTF-8 with BOM)
+and `lis.duckdb` (one table per mart, for BI tools that open it read-only). Then one symlink,
+`published/aktuel`, is switched to it in a single atomic rename; `published/lis`, `lis-csv` and
+`lis.duckdb` point through it. A reader sees the previous complete publication or the new one, never
+a mix, and a reader holding the old DuckDB file open never blocks the pipeline, which only ever
+writes new files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+MARTS = ("lis_ydelse_uge", "lis_trappetrin_uge", "lis_aktivitet_uge", "lis_borger_uge", "lis_finansiering_maaned")
+KEEP = 3  # publications kept on disk (the current one and two before it)
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class LisPublication:
+    folder: Path
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[tuple[str, str]]:
+    return con.execute(
+        """select column_name, data_type from information_schema.columns
+           where table_schema = 'lis' and table_name = ? order by ordinal_position""",
+        [mart],
+    ).fetchall()
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _excel_select(con: duckdb.DuckDBPyConnection, mart: str) -> str:
+    """Decimals with a decimal comma (Excel in Danish), dates ISO, everything else as it is."""
+    out = []
+    for name, data_type in columns(con, mart):
+        if data_type.upper().startswith("DECIMAL"):
+            out.append(f"replace(cast({name} as varchar), '.', ',') as {name}")
+        else:
+            out.append(name)
+    return ", ".join(out)
+
+
+def publish(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | None = None) -> LisPublication:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    udgave = published_dir / ".udgaver" / f"{stamp}-{(run_id or 'manuel')[:8]}"
+    result = LisPublication(udgave)
+    (udgave / "lis-csv").mkdir(parents=True)
+    database = udgave / "lis.duckdb"
+    con.execute(f"attach {_literal(database)} as udgivelse")
+    try:
+        for mart in MARTS:
+            (udgave / "lis" / mart).mkdir(parents=True)
+            con.execute(
+                f"copy lis.{mart} to {_literal(udgave / 'lis' / mart / f'{mart}.parquet')} "
+                "(format parquet, compression zstd)"
+            )
+            tmp_csv = udgave / "lis-csv" / f".{mart}.csv"
+            con.execute(
+                f"copy (select {_excel_select(con, mart)} from lis.{mart}) to {_literal(tmp_csv)} "
+                "(format csv, header, delimiter ';')"
+            )
+            with tmp_csv.open("rb") as source, (udgave / "lis-csv" / f"{mart}.csv").open("wb") as target:
+                target.write(BOM)
+                shutil.copyfileobj(source, target, 1 << 20)
+            tmp_csv.unlink()
+            con.execute(f"create table udgivelse.{mart} as select * from lis.{mart}")
+            result.rows[mart] = con.execute(f"select count(*) from udgivelse.{mart}").fetchall()[0][0]
+    finally:
+        con.execute("detach udgivelse")
+    _switch(published_dir, udgave)
+    _clean(published_dir)
+    return result
+
+
+def _switch(published_dir: Path, udgave: Path) -> None:
+    """Point `aktuel` at the new publication in one atomic rename; the stable names go through it."""
+    link = published_dir / "aktuel"
+    tmp = published_dir / f".aktuel-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(udgave.relative_to(published_dir))
+    os.replace(tmp, link)
+    for name in ("lis", "lis-csv", "lis.duckdb"):
+        stable = published_dir / name
+        if not stable.is_symlink():
+            if stable.is_dir():
+                shutil.rmtree(stable)
+            elif stable.exists():
+                stable.unlink()
+            stable.symlink_to(Path("aktuel") / name)
+
+
+def _clean(published_dir: Path) -> None:
+    udgaver = sorted((published_dir / ".udgaver").iterdir())
+    current = (published_dir / "aktuel").resolve()
+    for old in udgaver[:-KEEP]:
+        if old.resolve() != current:
+            shutil.rmtree(old, ignore_errors=True)

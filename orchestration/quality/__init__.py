@@ -1,0 +1,152 @@
+"""The data-quality gate (issue 6): Great Expectations 1.x suites under expectations/, reviewed like
+code, each with the SQL of the frame it validates.
+
+DuckDB does the heavy lifting: every suite's SQL turns a (possibly national) table into a small
+frame of counts, differences and keys, so no national table is ever loaded into pandas and no row
+value of a citizen ever reaches Great Expectations, its results or its Data Docs. GX validates the
+frame (result format BASIC, no sample values) and renders the report under $YR_DATA_DIR/quality/.
+A suite passes when all its expectations hold; a failed `critical` expectation is an error (it
+blocks publication), a failed `warning` expectation a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.settings import REPO_ROOT
+
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}  # counts, never values
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    asset: tuple[str, ...]  # the asset key it guards
+    blocking: bool = True
+
+    @property
+    def definition(self) -> dict:
+        return json.loads((EXPECTATIONS_DIR / f"{self.name}.json").read_text(encoding="utf-8"))
+
+    @property
+    def sql(self) -> str:
+        return (EXPECTATIONS_DIR / self.definition["meta"]["sql"]).read_text(encoding="utf-8")
+
+    @property
+    def description(self) -> str:
+        return self.definition["meta"]["beskrivelse"]
+
+
+SUITES = (
+    Suite("stg_eindkomst__linjer", ("staging", "stg_eindkomst__linjer")),
+    Suite("leverancer", ("staging", "stg_eindkomst__linjer")),
+    Suite("stg_star__maf_linjer", ("staging", "stg_star__maf_linjer")),
+    Suite("stg_yumu__haendelser", ("staging", "stg_yumu__haendelser")),
+    Suite("stg_dfdg__aktiviteter", ("staging", "stg_dfdg__aktiviteter")),
+    Suite("stg_dfdg__samtaler", ("staging", "stg_dfdg__samtaler")),
+    Suite("fct_beregning", ("marts", "fct_beregning")),
+    Suite("beregning_afstemning", ("marts", "fct_beregning")),
+    Suite("lis_ydelse_uge", ("lis", "lis_ydelse_uge")),
+    Suite("lis_trappetrin_uge", ("lis", "lis_trappetrin_uge")),
+    Suite("lis_aktivitet_uge", ("lis", "lis_aktivitet_uge")),
+    Suite("lis_borger_uge", ("lis", "lis_borger_uge")),
+    Suite("lis_finansiering_maaned", ("lis", "lis_finansiering_maaned")),
+    Suite("lis_anomali", ("lis", "lis_ydelse_uge"), blocking=False),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    regel: str
+    expectation: str
+    column: str | None
+    success: bool
+    severity: str  # critical or warning
+    unexpected: int | None
+    checked: int | None
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    rows: int
+    outcomes: list[Outcome] = field(default_factory=list)
+    docs: Path | None = None
+
+    @property
+    def success(self) -> bool:
+        return all(o.success for o in self.outcomes)
+
+    @property
+    def errors(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "critical"]
+
+    @property
+    def warnings(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success and o.severity != "critical"]
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, quality_dir: Path) -> SuiteResult:
+    frame = con.execute(suite.sql).df()
+    return validate(frame, suite, quality_dir)
+
+
+@cache
+def _context(gx_root: str):
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=gx_root)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.variables.save()
+    return context
+
+
+def validate(frame: pd.DataFrame, suite: Suite, quality_dir: Path) -> SuiteResult:
+    """Validate a frame with the suite's expectations and update the Data Docs."""
+    import great_expectations as gx
+
+    context = _context(str(quality_dir))
+    expectation_suite = context.suites.add_or_update(gx.ExpectationSuite(**suite.definition))
+    source = context.data_sources.add_or_update_pandas("warehouse")
+    asset = next((a for a in source.assets if a.name == suite.name), None) or source.add_dataframe_asset(suite.name)
+    batch = next((b for b in asset.batch_definitions if b.name == "frame"), None)
+    batch = batch or asset.add_batch_definition_whole_dataframe("frame")
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite.name, data=batch, suite=expectation_suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=suite.name,
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+            result_format=RESULT_FORMAT,
+        )
+    )
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    [validation] = run.run_results.values()
+    result = SuiteResult(suite.name, len(frame))
+    for r in validation.results:
+        config = r.expectation_config
+        result.outcomes.append(
+            Outcome(
+                regel=(config.meta or {}).get("regel", config.type),
+                expectation=config.type,
+                column=config.kwargs.get("column"),
+                success=bool(r.success),
+                severity=str(getattr(config, "severity", "critical")).lower().split(".")[-1],
+                unexpected=r.result.get("unexpected_count"),
+                checked=r.result.get("element_count"),
+            )
+        )
+    result.docs = quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    return result

@@ -1,0 +1,78 @@
+"""Issue 6.4–6.5: the LIS marts, published as Parquet, CSV for Excel and a read-only DuckDB file,
+switched in atomically; and into PostgreSQL with row-level security per municipality."""
+
+import duckdb
+import pandas as pd
+import psycopg
+import pytest
+
+from orchestration.publish import lis, postgres
+from orchestration.warehouse import connect
+from tests.publish.conftest import Pipeline, published_version
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_mart_is_published_as_parquet_csv_and_duckdb(pipeline: Pipeline) -> None:
+    published = pipeline.settings.published_dir
+    with (
+        connect(pipeline.settings, read_only=True) as warehouse,
+        duckdb.connect(str(published / "lis.duckdb"), read_only=True) as bi,
+    ):
+        for mart in lis.MARTS:
+            expected = warehouse.execute(f"select count(*) from lis.{mart}").fetchall()[0][0]
+            assert expected > 0, mart
+            assert len(pd.read_parquet(published / "lis" / mart / f"{mart}.parquet")) == expected
+            assert bi.execute(f"select count(*) from {mart}").fetchall()[0][0] == expected
+            raw = (published / "lis-csv" / f"{mart}.csv").read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
+            frame = pd.read_csv(published / "lis-csv" / f"{mart}.csv", sep=";", decimal=",", encoding="utf-8-sig",
+                                dtype={"kommunenummer": str})  # fmt: skip
+            assert len(frame) == expected
+    assert pd.api.types.is_float_dtype(frame["finansieringsbeloeb"])  # decimal comma read as numbers
+
+
+def test_the_marts_keep_their_contract_and_names(pipeline: Pipeline) -> None:
+    with connect(pipeline.settings, read_only=True) as con:
+        columns = {c for c, _ in lis.columns(con, "lis_ydelse_uge")}
+    assert {"kommunenummer", "kommunenavn", "uge", "aar_uge", "antal_borgere", "bruttoudgift", "refusion",
+            "medfinansiering", "nettoudgift", "ydelse_kode", "ydelse_navn"} <= columns  # fmt: skip
+
+
+def test_a_new_publication_is_switched_in_whole_and_an_open_reader_is_not_disturbed(pipeline: Pipeline) -> None:
+    settings = pipeline.settings
+    old = published_version(settings)
+    reader = duckdb.connect(str(settings.published_dir / "lis.duckdb"), read_only=True)
+    before = reader.execute("select count(*) from lis_borger_uge").fetchall()
+    with connect(settings) as con:
+        new = lis.publish(con, settings.published_dir, "second").folder
+    assert published_version(settings) == new.resolve() != old
+    assert old.exists()  # the previous one stays complete (until two more have come)
+    assert reader.execute("select count(*) from lis_borger_uge").fetchall() == before
+    reader.close()
+    assert {p.name for p in (settings.published_dir / "lis").iterdir()} == set(lis.MARTS)
+
+
+def test_postgres_role_730_sees_only_kommune_730(pipeline: Pipeline, postgres_dsn: str) -> None:
+    with connect(pipeline.settings, read_only=True) as con:
+        loaded = postgres.publish(con, postgres_dsn)
+        loaded_again = postgres.publish(con, postgres_dsn)  # a second publication replaces the first
+        expected = dict(con.execute("select kommunenummer, count(*) from lis.lis_ydelse_uge group by 1").fetchall())
+    assert loaded == loaded_again
+    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+        for name, kommune in (("randers_bi", "730"), ("kbh_bi", "101"), ("ingen_bi", None)):
+            admin.execute(f"drop role if exists {name}")
+            admin.execute(f"create role {name} login")
+            if kommune:
+                admin.execute(f"grant kommune_{kommune} to {name}")
+        assert admin.execute("select count(*) from lis.lis_ydelse_uge").fetchone()[0] == sum(expected.values())
+
+    def visible(user: str) -> dict[str, int]:
+        dsn = postgres_dsn.replace("user=yr", f"user={user}")
+        with psycopg.connect(dsn) as pg:
+            return dict(pg.execute("select kommunenummer, count(*) from lis.lis_ydelse_uge group by 1").fetchall())
+
+    assert visible("randers_bi") == {"730": expected["730"]}
+    assert visible("kbh_bi") == {"101": expected["101"]}
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        visible("ingen_bi")
