@@ -3,6 +3,7 @@
     yr generate   synthetic deliveries into $YR_DATA_DIR/landing
     yr run        materialise every asset once, headless; exit 1 on failure
     yr forklar    a citizen's refusion staircase, week by week
+    yr bench      the whole pipeline at national scale and smaller, measured
     yr yumu       register, edit, list and delete wrongly paid amounts (and run the screen)
     yr ui         the Dagster UI (dagster dev) on http://127.0.0.1:3000
 
@@ -13,6 +14,7 @@ Other tools drive the pipeline through exactly these commands and the YR_* varia
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -86,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     forklar.add_argument("--fra", type=_date, help="first week to show, YYYY-MM-DD")
     forklar.add_argument("--til", type=_date, help="last week to show, YYYY-MM-DD")
     forklar.set_defaults(func=cmd_forklar)
+
+    bench = sub.add_parser("bench", help="the whole pipeline at national scale and smaller, measured")
+    bench.add_argument("--kommuner", default="alle", help="comma-separated kommunenumre, or 'alle' (default)")
+    bench.add_argument("--borgere", type=_positive, default=1_400_000, help="the largest size (default 1.4 million)")
+    bench.add_argument(
+        "--storrelser", default="1,10,100", help="sizes in percent of --borgere, comma-separated (default 1,10,100)"
+    )
+    bench.add_argument("--fra", type=_date, default=date(2022, 1, 1))
+    bench.add_argument("--til", type=_date, default=date(2024, 12, 31))
+    bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--uden-inkrementel", action="store_true", help="skip the incremental run")
+    bench.set_defaults(func=cmd_bench)
 
     from orchestration.yumu.cli import add_parser as add_yumu
 
@@ -265,6 +279,36 @@ def _print_publication(settings: Settings, run_id: str) -> None:
     files, new, cancelled = rows[0]
     console.print(f"  calculation files: {files} written ({new:,} new rows, {cancelled:,} cancelling rows) "
                   f"in {settings.published_dir / 'beregning'}")  # fmt: skip
+
+
+# ---- yr bench ------------------------------------------------------------------------------------
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.bench import bench_size, report
+    from orchestration.generator import Options
+    from orchestration.lib.reference import kommuner
+
+    chosen = tuple(kommuner()) if args.kommuner.strip().lower() == "alle" else tuple(
+        k.strip() for k in args.kommuner.split(","))  # fmt: skip
+    sizes = sorted({max(1, args.borgere * int(p) // 100) for p in args.storrelser.split(",")})
+    results = []
+    for borgere in sizes:
+        options = Options(kommuner=chosen, borgere=borgere, fra=args.fra, til=args.til, seed=args.seed)
+        console.print(f"[bold]{borgere:,} citizens[/]: generating (cached), running the pipeline"
+                      f"{'' if args.uden_inkrementel else ', then one more week'} …")  # fmt: skip
+        with _progress() as progress:
+            task = progress.add_task("borgere generated", total=borgere)
+            advance = functools.partial(progress.advance, task)
+            result = bench_size(options, settings.data_dir / "bench", advance, incremental=not args.uden_inkrementel)
+            progress.update(task, completed=borgere)
+        results.append(result)
+        console.print(
+            f"  full run {result.full.seconds:.1f} s, peak {result.full.peak_bytes / 2**30:.2f} GiB"
+            + (f", incremental {result.incremental.seconds:.1f} s" if result.incremental else "")
+        )
+    md_path, json_path = report(results, settings.data_dir / "bench")
+    console.print(md_path.read_text(encoding="utf-8"))
+    console.print(f"Report: {md_path}\n        {json_path}")
+    return 0 if all(r.full.succeeded and (r.incremental is None or r.incremental.succeeded) for r in results) else 1
 
 
 # ---- yr forklar ----------------------------------------------------------------------------------

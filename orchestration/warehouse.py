@@ -4,6 +4,7 @@ BI tools never open this file but the published copy."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,12 +15,15 @@ from orchestration.settings import Settings
 
 # No extension may be downloaded at run time: only the built-in ones (parquet, json, icu).
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DEFAULT_MEMORY = "5GB"  # YR_DUCKDB_MEMORY: beyond it DuckDB spills to disk (issue 7: ≤ 8 GiB in all)
 
 
 @contextmanager
 def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.duckdb_path), read_only=read_only, config=DUCKDB_CONFIG)
+    config = {**DUCKDB_CONFIG, "memory_limit": os.environ.get("YR_DUCKDB_MEMORY") or DEFAULT_MEMORY,
+              "preserve_insertion_order": False}  # fmt: skip
+    con = duckdb.connect(str(settings.duckdb_path), read_only=read_only, config=config)
     try:
         yield con
     finally:

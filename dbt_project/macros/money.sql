@@ -6,12 +6,12 @@
 
 {#- kroner decimal → integer øre -#}
 {% macro to_oere(kroner) -%}
-    cast({{ kroner }} * 100 as hugeint)
+    cast({{ kroner }} * 100 as bigint)
 {%- endmacro %}
 
 {#- integer øre → decimal(18, 2) kroner, exactly -#}
 {% macro to_kroner(oere) -%}
-    cast(cast({{ oere }} as decimal(38, 0)) * 0.01 as decimal(18, 2))
+    cast(cast({{ oere }} as decimal(18, 0)) * 0.01 as decimal(18, 2))
 {%- endmacro %}
 
 {#- round(numerator / denominator) to an integer, half away from zero (RULES.md 2.2); denominator > 0 -#}

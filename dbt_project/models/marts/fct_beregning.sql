@@ -167,16 +167,20 @@ presented as (
         -- the effect on the municipality's budget: + it pays, − it receives
         {{ to_kroner('medfinansiering_oere - refusion_oere') }} as finansieringsbeloeb,
         posteringskonto_for_indberetning,
-        funktionsomraade
+        funktionsomraade,
+        {{ to_oere('indberetning_udbetalingsbeloeb') }} as indberetning_oere,
+        beregnet_oere,
+        refusion_oere,
+        medfinansiering_oere
     from amounts
 )
 
 select
+    -- the source and every value of the row (the texts follow from ydelse and trin; amounts in øre)
     {{ beregnings_id([
-        'kilde', 'kilde_id', 'beregningsperiode_fra', 'uge', 'borger_id', 'finansiering_kommunenummer', 'ydelse',
-        'funktionsomraade', 'indberetter_ekstern_id', 'indberetning_udbetalingsbeloeb', 'beregnet_udbetalingsbeloeb',
-        'refusionssats', 'refusionsbeloeb', 'medfinansieringssats', 'medfinansieringsbeloeb', 'finansieringsbeloeb',
-        'posteringskonto_for_indberetning'
+        'kilde', 'kilde_id', 'beregningsperiode_fra', 'uge', 'borger_id', 'finansiering_kommunenummer',
+        'ydelse_kode', 'trin', 'indberetter_ekstern_id', 'indberetning_oere', 'beregnet_oere', 'refusionssats',
+        'refusion_oere', 'medfinansieringssats', 'medfinansiering_oere', 'posteringskonto_for_indberetning'
     ]) }} as beregnings_id,
-    *
+    * exclude (indberetning_oere, beregnet_oere, refusion_oere, medfinansiering_oere)
 from presented

@@ -1,0 +1,341 @@
+"""`yr bench`: the whole pipeline at national scale and at smaller sizes, measured (issue 7).
+
+For each size the population is generated once (cached by its options) and the pipeline is run
+from an empty warehouse with `yr run` in a child process: wall time per stage (from Dagster's event
+log, and dbt's own timings for the calculation inside the dbt step), rows in and out, rows per
+second, and the peak memory of the whole process tree. A floor is measured on the same data: one
+DuckDB query that reads the staged payment lines once and aggregates them; every stage is also
+given as a multiple of it. Then one more week of deliveries is landed and the pipeline run again:
+the incremental run. The report is written as Markdown and JSON under $YR_DATA_DIR/bench/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from orchestration.generator import MANIFEST, Options, generate, options_record
+from orchestration.generator.increment import next_week
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+TARGETS = {"calculation_s": 8 * 60, "total_s": 20 * 60, "peak_gib": 8.0, "incremental_share": 0.10}
+DERIVED = ("warehouse", "published", "quality", "quarantine", "dagster", "yumu", "logs")
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    rows_in: int | None = None
+    rows_out: int | None = None
+
+    @property
+    def rows_per_second(self) -> float | None:
+        rows = self.rows_in or self.rows_out
+        return rows / self.seconds if rows and self.seconds > 0 else None
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_bytes: int
+    stages: list[Stage] = field(default_factory=list)
+    succeeded: bool = True
+
+
+@dataclass
+class SizeResult:
+    borgere: int
+    kommuner: int
+    lines: int
+    generate_seconds: float | None
+    floor_seconds: float
+    full: Run
+    incremental: Run | None = None
+
+    @property
+    def seconds_per_1000_borgere(self) -> float:
+        return self.full.seconds / self.borgere * 1000
+
+
+class MemorySampler(threading.Thread):
+    """The largest resident memory of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self._halt.wait(self.interval)
+
+    def stop(self) -> int:
+        self._halt.set()
+        self.join()
+        return self.peak
+
+
+def tree_rss(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            pid, ppid = int(entry.name), int(fields[1])
+            rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            children.setdefault(ppid, []).append(pid)
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def population(options: Options, root: Path, progress=None) -> tuple[Path, float | None]:
+    """The size's data folder, with its deliveries generated unless the same options made them."""
+    key = hashlib.blake2b(json.dumps(options_record(options), sort_keys=True).encode(), digest_size=6).hexdigest()
+    folder = root / f"{options.borgere}-{key}"
+    manifest = folder / "generated" / MANIFEST
+    if manifest.exists() and json.loads(manifest.read_text(encoding="utf-8"))["options"] == options_record(options):
+        return folder, None
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.monotonic()
+    generate(options, folder / "landing", folder / "generated", workers=os.cpu_count() or 1, progress=progress)
+    return folder, time.monotonic() - started
+
+
+def _env(folder: Path, as_of: date) -> dict[str, str]:
+    env = Settings.from_env({**os.environ, "YR_DATA_DIR": str(folder), "YR_AS_OF": as_of.isoformat(),
+                             "DAGSTER_HOME": str(folder / "dagster")}).subprocess_env()  # fmt: skip
+    env.pop("YR_POSTGRES_DSN", None)  # the benchmark measures the pipeline, not a database server
+    return env
+
+
+def run_pipeline(folder: Path, as_of: date) -> Run:
+    yr = str(Path(sys.executable).with_name("yr"))
+    started = time.monotonic()
+    log = (folder / "bench-run.log").open("w")
+    process = subprocess.Popen([yr, "run"], env=_env(folder, as_of), stdout=log, stderr=subprocess.STDOUT)
+    sampler = MemorySampler(process.pid)
+    sampler.start()
+    code = process.wait()
+    run = Run(time.monotonic() - started, sampler.stop(), succeeded=code == 0)
+    log.close()
+    run.stages = stages(folder)
+    return run
+
+
+def stages(folder: Path) -> list[Stage]:
+    """Wall time per stage of the latest run, from the event log (and dbt's run_results.json)."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(folder / "dagster")) as instance:
+        [record] = instance.get_run_records(limit=1)
+        spans: dict[str, list[float]] = {}
+        for entry in instance.all_logs(record.dagster_run.run_id):
+            event = entry.dagster_event
+            if event is None or event.step_key is None:
+                continue
+            if event.event_type in (dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
+                                    dg.DagsterEventType.STEP_FAILURE):  # fmt: skip
+                spans.setdefault(event.step_key, []).append(entry.timestamp)
+    groups: dict[str, list[float]] = {}
+    for step, times in spans.items():
+        group = _group(step)
+        groups.setdefault(group, []).extend(times)
+    out = [Stage(name, max(times) - min(times)) for name, times in groups.items()]
+    out.extend(_dbt_stages())
+    return sorted(out, key=lambda s: _ORDER.index(s.name) if s.name in _ORDER else 99)
+
+
+_ORDER = ["ingest", "dbt", "  seeds and staging", "  calculation", "  LIS marts", "  dbt tests", "quality gate",
+          "publication", "yumu"]  # fmt: skip
+
+
+def _group(step: str) -> str:
+    if step.startswith("raw__"):
+        return "ingest"
+    if step.startswith("published__"):
+        return "publication"
+    if "gx_" in step or step.startswith("kvalitet__"):
+        return "quality gate"
+    if step.startswith("yumu__"):
+        return "yumu"
+    return "dbt"
+
+
+def _dbt_stages() -> list[Stage]:
+    """Inside the dbt step: the time of its node groups, summed from dbt's own timings (dbt builds
+    one node at a time here, so the sums add up to the step's wall time, tests in between)."""
+    results = sorted(DBT_PROJECT_DIR.glob("target/*/run_results.json"), key=lambda p: p.stat().st_mtime)
+    if not results:
+        return []
+    seconds: dict[str, float] = {}
+    for node in json.loads(results[-1].read_text(encoding="utf-8"))["results"]:
+        uid = node["unique_id"]
+        name = uid.split(".")[-1]
+        if uid.startswith("test."):
+            group = "  dbt tests"
+        elif name.startswith("lis_") or name in ("int_lis__raekker", "int_dfdg__uger"):
+            group = "  LIS marts"
+        elif name.startswith("int_") or name == "fct_beregning":
+            group = "  calculation"
+        else:
+            group = "  seeds and staging"
+        seconds[group] = seconds.get(group, 0.0) + float(node.get("execution_time") or 0.0)
+    return [Stage(g, s) for g, s in seconds.items()]
+
+
+def floor(folder: Path) -> float:
+    """One DuckDB query that reads the staged payment lines once and aggregates them."""
+    import duckdb
+
+    with duckdb.connect(str(folder / "warehouse" / "yr.duckdb"), read_only=True) as con:
+        con.execute("set threads = 2")
+        started = time.monotonic()
+        con.execute(
+            "select kommunenummer, count(*), sum(beloeb), min(periode_start), max(periode_slut) "
+            "from staging.stg_eindkomst__linjer group by kommunenummer"
+        ).fetchall()
+        return time.monotonic() - started
+
+
+def counts(folder: Path) -> dict[str, int]:
+    import duckdb
+
+    with duckdb.connect(str(folder / "warehouse" / "yr.duckdb"), read_only=True) as con:
+        one = con.execute(
+            """select
+                   (select coalesce(sum(linjer_laest), 0) from raw.leverancer),
+                   (select count(*) from staging.stg_eindkomst__linjer),
+                   (select count(*) from marts.fct_beregning),
+                   (select count(*) from publicering.beregning_raekker)"""
+        ).fetchall()[0]
+    return dict(zip(("read", "staged", "calculated", "published"), one, strict=True))
+
+
+def attach_rows(run: Run, rows: dict[str, int], before: dict[str, int] | None = None) -> None:
+    delta = {k: v - (before or {}).get(k, 0) for k, v in rows.items()}
+    for stage in run.stages:
+        if stage.name == "ingest":
+            stage.rows_in, stage.rows_out = delta["read"], delta["staged"]
+        elif stage.name in ("dbt", "  calculation"):
+            stage.rows_in, stage.rows_out = rows["staged"], rows["calculated"]
+        elif stage.name == "quality gate":
+            stage.rows_in = rows["calculated"]
+        elif stage.name == "publication":
+            stage.rows_out = delta["published"]
+
+
+def bench_size(options: Options, root: Path, progress=None, incremental: bool = True) -> SizeResult:
+    folder, generate_seconds = population(options, root, progress)
+    for name in DERIVED:
+        shutil.rmtree(folder / name, ignore_errors=True)
+    increment_marker = folder / "generated" / "increment"
+    if increment_marker.exists():  # a previous bench's extra week: not part of the population
+        Path(increment_marker.read_text(encoding="utf-8").strip()).unlink(missing_ok=True)
+        increment_marker.unlink()
+    as_of = options.til + timedelta(days=60)  # after the last delivery (and the extra week)
+    full = run_pipeline(folder, as_of)
+    rows = counts(folder)
+    attach_rows(full, rows)
+    manifest = json.loads((folder / "generated" / MANIFEST).read_text(encoding="utf-8"))
+    result = SizeResult(options.borgere, len(options.kommuner), sum(manifest["lines"].values()), generate_seconds,
+                        floor(folder), full)  # fmt: skip
+    if incremental:
+        added = next_week(folder / "landing", options.seed)
+        increment_marker.write_text(str(added), encoding="utf-8")
+        result.incremental = run_pipeline(folder, as_of)
+        attach_rows(result.incremental, counts(folder), rows)
+    return result
+
+
+# ---- the report ------------------------------------------------------------------------------------
+def report(results: list[SizeResult], folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    data = {"created": stamp, "machine": {"cpus": os.cpu_count()}, "targets": TARGETS,
+            "sizes": [_record(r) for r in results]}  # fmt: skip
+    json_path = folder / f"bench-{stamp}.json"
+    json_path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+    md_path = folder / f"bench-{stamp}.md"
+    md_path.write_text(markdown(results), encoding="utf-8")
+    for name, target in (("latest.json", json_path), ("latest.md", md_path)):
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).symlink_to(target.name)
+    return md_path, json_path
+
+
+def _record(r: SizeResult) -> dict:
+    out = asdict(r)
+    out["seconds_per_1000_borgere"] = r.seconds_per_1000_borgere
+    return out
+
+
+def _n(value: int | None) -> str:
+    return f"{value:,}" if value is not None else ""
+
+
+def _fmt_s(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds >= 120 else f"{seconds:.1f} s"
+
+
+def markdown(results: list[SizeResult]) -> str:
+    lines = ["# yr bench", ""]
+    for r in results:
+        lines += [f"## {r.borgere:,} citizens in {r.kommuner} municipalities ({r.lines:,} delivered lines)", ""]
+        lines.append(f"Floor (one scan and aggregation of the staged payment lines): {_fmt_s(r.floor_seconds)}.")
+        lines.append("")
+        lines += ["| stage | wall time | × floor | rows in | rows out | rows/s |", "|---|---:|---:|---:|---:|---:|"]
+        for s in r.full.stages:
+            rps = f"{s.rows_per_second:,.0f}" if s.rows_per_second else ""
+            lines.append(
+                f"| {s.name} | {_fmt_s(s.seconds)} | {s.seconds / r.floor_seconds:,.0f} | "
+                f"{_n(s.rows_in)} | {_n(s.rows_out)} | {rps} |"
+            )
+        lines.append(
+            f"| **whole run** | **{_fmt_s(r.full.seconds)}** | {r.full.seconds / r.floor_seconds:,.0f} | | | |"
+        )
+        lines += ["", f"Peak memory of the process tree: {r.full.peak_bytes / 2**30:.2f} GiB. "
+                      f"Time per 1,000 citizens: {r.seconds_per_1000_borgere:.2f} s."]  # fmt: skip
+        if r.incremental:
+            share = r.incremental.seconds / r.full.seconds
+            lines.append(f"Incremental run (one more week of deliveries): {_fmt_s(r.incremental.seconds)}, "
+                         f"{share:.0%} of the full run; peak {r.incremental.peak_bytes / 2**30:.2f} GiB.")  # fmt: skip
+        lines.append("")
+    lines += ["## Targets (at the largest size)", ""]
+    largest = max(results, key=lambda r: r.borgere)
+    calc = next((s.seconds for s in largest.full.stages if s.name == "  calculation"), float("nan"))
+    checks = [
+        ("calculation ≤ 8 min", calc, calc <= TARGETS["calculation_s"], _fmt_s(calc)),
+        ("whole pipeline ≤ 20 min", largest.full.seconds, largest.full.seconds <= TARGETS["total_s"],
+         _fmt_s(largest.full.seconds)),
+        ("peak memory ≤ 8 GiB", largest.full.peak_bytes, largest.full.peak_bytes <= TARGETS["peak_gib"] * 2**30,
+         f"{largest.full.peak_bytes / 2**30:.2f} GiB"),
+    ]  # fmt: skip
+    if largest.incremental:
+        share = largest.incremental.seconds / largest.full.seconds
+        checks.append(("incremental ≤ 10 % of full", share, share <= TARGETS["incremental_share"], f"{share:.0%}"))
+    if len(results) > 1:
+        per = [r.seconds_per_1000_borgere for r in sorted(results, key=lambda r: r.borgere)]
+        checks.append(("time per citizen roughly constant (largest ≤ 1.5 × smallest)", per[-1],
+                       per[-1] <= 1.5 * per[0], " → ".join(f"{p:.2f}" for p in per) + " s per 1,000"))  # fmt: skip
+    lines += ["| target | measured | met |", "|---|---:|---|"]
+    lines += [f"| {name} | {shown} | {'yes' if ok else '**no**'} |" for name, _, ok, shown in checks]
+    return "\n".join(lines) + "\n"

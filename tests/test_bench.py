@@ -1,0 +1,84 @@
+"""`yr bench` works end to end on a tiny population (issue 7); its report is checked for content,
+never for speed: timings on a shared CI machine prove nothing."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from orchestration.bench import Run, SizeResult, Stage, markdown, tree_rss
+
+YR = str(Path(sys.executable).with_name("yr"))
+
+
+def test_a_tiny_bench_runs_full_and_incremental_and_writes_its_report(data_dir: Path) -> None:
+    args = ["bench", "--kommuner", "730,101", "--borgere", "200", "--storrelser", "100"]
+    args += ["--fra", "2024-01-01", "--til", "2024-06-30"]
+    result = subprocess.run([YR, *args], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    report = json.loads((data_dir / "bench" / "latest.json").read_text(encoding="utf-8"))
+    [size] = report["sizes"]
+    assert size["borgere"] == 200
+    assert size["kommuner"] == 2
+    assert size["lines"] > 0
+    assert size["floor_seconds"] > 0
+    stages = {s["name"].strip(): s for s in size["full"]["stages"]}
+    assert {"ingest", "dbt", "calculation", "quality gate", "publication"} <= stages.keys()
+    assert stages["ingest"]["rows_in"] >= stages["ingest"]["rows_out"] > 0
+    assert stages["calculation"]["rows_out"] > 0
+    assert size["full"]["succeeded"]
+    assert size["full"]["peak_bytes"] > 50 * 2**20
+    # the extra week was landed and run on top of the published full run
+    assert size["incremental"]["succeeded"]
+    incremental = {s["name"].strip(): s for s in size["incremental"]["stages"]}
+    assert incremental["ingest"]["rows_in"] > 0
+
+    text = (data_dir / "bench" / "latest.md").read_text(encoding="utf-8")
+    assert "200 citizens in 2 municipalities" in text
+    assert "| target | measured | met |" in text
+    assert "Incremental run" in text
+
+    # a second bench reuses the generated population rather than generating it again
+    again = subprocess.run([YR, *args, "--uden-inkrementel"], capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr[-3000:]
+    second = json.loads((data_dir / "bench" / "latest.json").read_text(encoding="utf-8"))["sizes"][0]
+    assert second["generate_seconds"] is None
+    assert second["incremental"] is None
+    assert second["full"]["stages"][0]["rows_in"] == stages["ingest"]["rows_in"]  # the extra week is gone again
+
+
+def _size(borgere: int, seconds: float, calculation: float, peak_gib: float, incremental: float | None) -> SizeResult:
+    full = Run(seconds, int(peak_gib * 2**30), [Stage("ingest", seconds / 4), Stage("  calculation", calculation)])
+    return SizeResult(borgere, 98, borgere * 18, None, 0.5, full, Run(incremental, 2**30) if incremental else None)
+
+
+def test_the_report_says_which_target_is_missed_and_by_how_much() -> None:
+    text = markdown([_size(14_000, 60, 20, 1.0, 30), _size(1_400_000, 1500, 600, 9.5, 100)])
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ") and "≤" in line}
+    assert "**no**" in rows["calculation ≤ 8 min"]
+    assert "10.0 min" in rows["calculation ≤ 8 min"]
+    assert "**no**" in rows["whole pipeline ≤ 20 min"]
+    assert "25.0 min" in rows["whole pipeline ≤ 20 min"]
+    assert "**no**" in rows["peak memory ≤ 8 GiB"]
+    assert "9.50 GiB" in rows["peak memory ≤ 8 GiB"]
+    assert "yes" in rows["incremental ≤ 10 % of full"]
+    assert "7%" in rows["incremental ≤ 10 % of full"]
+    growth = next(line for line in text.splitlines() if "time per citizen" in line)
+    assert "4.29 → 1.07" in growth
+    assert "yes" in growth
+
+
+def test_the_memory_of_a_process_tree_includes_its_children() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "x = bytearray(200 * 2**20); import time; time.sleep(5)"])
+    try:
+        deadline = time.monotonic() + 4
+        while tree_rss(child.pid) < 150 * 2**20 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        parent = tree_rss(os.getpid())
+        assert parent >= tree_rss(child.pid) >= 150 * 2**20
+    finally:
+        child.kill()
+        child.wait()
