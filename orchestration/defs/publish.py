@@ -21,7 +21,7 @@ LIS_MARTS = [dg.AssetKey(["lis", mart]) for mart in lis.MARTS]
     kinds={"csv"},
     description=(
         "published/beregning/yr-ydelsesrefusion-beregning-KKK-NNNN-YYYY-MM-DD.csv: per municipality, "
-        "what changed since its previous file (cancelling rows, then new rows), so that the sum of all "
+        "what changed since its previous file (cancelling rows and new rows), so that the sum of all "
         "of its files is the current calculation. CPR numbers come back from the vault here only."
     ),
 )

@@ -100,11 +100,10 @@ def _negated(row: dict) -> tuple:
                  for c in COLUMNS[1:])  # fmt: skip
 
 
-def test_the_correction_file_cancels_changed_rows_first_then_adds_their_new_versions(history: dict) -> None:
+def test_the_correction_file_cancels_changed_rows_and_adds_their_new_versions(history: dict) -> None:
     first = {tuple(r[c] for c in COLUMNS[1:]) for r in _read(history["folder"] / history["first"][1])}
     rows = _read(history["folder"] / history["second"][0])
-    is_cancel = [_negated(r) in first for r in rows]
-    assert is_cancel == sorted(is_cancel, reverse=True)  # every cancelling row before the new ones
+    is_cancel = [_negated(r) in first for r in rows]  # rows are in no particular order
     # only the rows whose values changed: the weeks where the extra early week moved the trin
     assert sorted({r["Uge"] for r, c in zip(rows, is_cancel, strict=True) if c}) == ["2021-01-25", "2021-06-28"]
     new = [r for r, c in zip(rows, is_cancel, strict=True) if not c]
