@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 
 MARTS = ("lis_ydelse_uge", "lis_trappetrin_uge", "lis_aktivitet_uge", "lis_borger_uge", "lis_finansiering_maaned")
-KEEP = 3  # publications kept on disk (the current one and two before it)
+KEEP = 2  # publications kept on disk: the current one and the one before it, for readers still on it
+# (each is about 20 GB at national size, so no more than that)
 BOM = b"\xef\xbb\xbf"
 
 
