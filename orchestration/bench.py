@@ -28,6 +28,7 @@ from orchestration.generator.increment import next_week
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 TARGETS = {"calculation_s": 8 * 60, "total_s": 20 * 60, "peak_gib": 8.0, "incremental_share": 0.10}
+NATIONAL = 1_400_000  # citizens: the size the targets are set for
 DERIVED = ("warehouse", "published", "quality", "quarantine", "dagster", "yumu", "logs")
 
 
@@ -61,6 +62,7 @@ class SizeResult:
     floor_seconds: float
     full: Run
     incremental: Run | None = None
+    disk_bytes: int = 0  # $YR_DATA_DIR after the full run: deliveries, warehouse, publications
 
     @property
     def seconds_per_1000_borgere(self) -> float:
@@ -257,7 +259,7 @@ def bench_size(options: Options, root: Path, progress=None, incremental: bool = 
     attach_rows(full, rows)
     manifest = json.loads((folder / "generated" / MANIFEST).read_text(encoding="utf-8"))
     result = SizeResult(options.borgere, len(options.kommuner), sum(manifest["lines"].values()), generate_seconds,
-                        floor(folder), full)  # fmt: skip
+                        floor(folder), full, disk_bytes=disk_usage(folder))  # fmt: skip
     if incremental:
         added = next_week(folder / "landing", options.seed)
         increment_marker.write_text(str(added), encoding="utf-8")
@@ -293,7 +295,13 @@ def _n(value: int | None) -> str:
 
 
 def _fmt_s(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
     return f"{seconds / 60:.1f} min" if seconds >= 120 else f"{seconds:.1f} s"
+
+
+def disk_usage(folder: Path) -> int:
+    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def markdown(results: list[SizeResult]) -> str:
@@ -313,29 +321,50 @@ def markdown(results: list[SizeResult]) -> str:
             f"| **whole run** | **{_fmt_s(r.full.seconds)}** | {r.full.seconds / r.floor_seconds:,.0f} | | | |"
         )
         lines += ["", f"Peak memory of the process tree: {r.full.peak_bytes / 2**30:.2f} GiB. "
-                      f"Time per 1,000 citizens: {r.seconds_per_1000_borgere:.2f} s."]  # fmt: skip
+                      f"Time per 1,000 citizens: {r.seconds_per_1000_borgere:.2f} s. "
+                      f"Disk used after the run: {r.disk_bytes / 2**30:.1f} GiB."]  # fmt: skip
         if r.incremental:
             share = r.incremental.seconds / r.full.seconds
             lines.append(f"Incremental run (one more week of deliveries): {_fmt_s(r.incremental.seconds)}, "
                          f"{share:.0%} of the full run; peak {r.incremental.peak_bytes / 2**30:.2f} GiB.")  # fmt: skip
         lines.append("")
-    lines += ["## Targets (at the largest size)", ""]
     largest = max(results, key=lambda r: r.borgere)
+    # Below the national size, time and disk are extrapolated linearly (the growth check below says
+    # whether that is fair); memory is not, as DuckDB's memory limit bounds it rather than the data.
+    scale = NATIONAL / largest.borgere
+    estimated = scale > 1.01
+    if estimated:
+        lines += [f"## Targets (national size, {NATIONAL:,} citizens: extrapolated ×{scale:.1f} from "
+                  f"{largest.borgere:,})", ""]  # fmt: skip
+    else:
+        lines += [f"## Targets (measured at {largest.borgere:,} citizens)", ""]
     calc = next((s.seconds for s in largest.full.stages if s.name == "  calculation"), float("nan"))
+
+    def shown(seconds: float) -> str:
+        return f"{_fmt_s(seconds * scale)} (≈ {_fmt_s(seconds)} × {scale:.1f})" if estimated else _fmt_s(seconds)
+
     checks = [
-        ("calculation ≤ 8 min", calc, calc <= TARGETS["calculation_s"], _fmt_s(calc)),
-        ("whole pipeline ≤ 20 min", largest.full.seconds, largest.full.seconds <= TARGETS["total_s"],
-         _fmt_s(largest.full.seconds)),
-        ("peak memory ≤ 8 GiB", largest.full.peak_bytes, largest.full.peak_bytes <= TARGETS["peak_gib"] * 2**30,
-         f"{largest.full.peak_bytes / 2**30:.2f} GiB"),
+        ("calculation ≤ 8 min", calc * scale <= TARGETS["calculation_s"], shown(calc), estimated),
+        ("whole pipeline ≤ 20 min", largest.full.seconds * scale <= TARGETS["total_s"], shown(largest.full.seconds),
+         estimated),
+        ("peak memory ≤ 8 GiB", largest.full.peak_bytes <= TARGETS["peak_gib"] * 2**30,
+         f"{largest.full.peak_bytes / 2**30:.2f} GiB" + (f" (at {largest.borgere:,})" if estimated else ""), False),
     ]  # fmt: skip
     if largest.incremental:
         share = largest.incremental.seconds / largest.full.seconds
-        checks.append(("incremental ≤ 10 % of full", share, share <= TARGETS["incremental_share"], f"{share:.0%}"))
+        checks.append(("incremental ≤ 10 % of full", share <= TARGETS["incremental_share"], f"{share:.0%}", False))
     if len(results) > 1:
         per = [r.seconds_per_1000_borgere for r in sorted(results, key=lambda r: r.borgere)]
-        checks.append(("time per citizen roughly constant (largest ≤ 1.5 × smallest)", per[-1],
-                       per[-1] <= 1.5 * per[0], " → ".join(f"{p:.2f}" for p in per) + " s per 1,000"))  # fmt: skip
+        checks.append(("time per citizen roughly constant (largest ≤ 1.5 × smallest)", per[-1] <= 1.5 * per[0],
+                       " → ".join(f"{p:.2f}" for p in per) + " s per 1,000", False))  # fmt: skip
     lines += ["| target | measured | met |", "|---|---:|---|"]
-    lines += [f"| {name} | {shown} | {'yes' if ok else '**no**'} |" for name, _, ok, shown in checks]
+    verdict = {True: "yes", False: "**no**"}
+    lines += [f"| {name} | {text} | {verdict[ok]}{' (estimate)' if estimate else ''} |"
+              for name, ok, text, estimate in checks]  # fmt: skip
+    if largest.disk_bytes:
+        lines += [
+            "",
+            f"Disk after the full run: {largest.disk_bytes / 2**30:.1f} GiB"
+            + (f", ≈ {largest.disk_bytes * scale / 2**30:.0f} GiB at national size." if estimated else "."),
+        ]
     return "\n".join(lines) + "\n"

@@ -71,6 +71,17 @@ def test_the_report_says_which_target_is_missed_and_by_how_much() -> None:
     assert "yes" in growth
 
 
+def test_below_national_size_the_targets_are_judged_on_a_marked_extrapolation() -> None:
+    text = markdown([_size(14_000, 60, 20, 1.0, None), _size(140_000, 360, 100, 5.8, None)])
+    assert "extrapolated ×10.0 from 140,000" in text
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ") and "≤" in line}
+    assert "60.0 min (≈ 6.0 min × 10.0)" in rows["whole pipeline ≤ 20 min"]
+    assert "**no** (estimate)" in rows["whole pipeline ≤ 20 min"]  # 6 min at 10 % is not a met target
+    assert "**no** (estimate)" in rows["calculation ≤ 8 min"]  # 100 s × 10
+    assert "yes" in rows["peak memory ≤ 8 GiB"]
+    assert "estimate" not in rows["peak memory ≤ 8 GiB"]
+
+
 def test_the_memory_of_a_process_tree_includes_its_children() -> None:
     child = subprocess.Popen([sys.executable, "-c", "x = bytearray(200 * 2**20); import time; time.sleep(5)"])
     try:
