@@ -129,7 +129,7 @@ class PublishResult:
 
 def _id(parts: str) -> str:
     """The same 63-bit hash as dbt's beregnings_id macro."""
-    return f"greatest(cast(md5_number_lower({parts}) >> 1 as bigint), 1)"
+    return f"greatest(cast(hash({parts}) >> 1 as bigint), 1)"
 
 
 def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id: str | None = None) -> PublishResult:
@@ -194,7 +194,7 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
             c.*,
             case
                 when c.art = 'ny' and p.beregnings_id is null then c.kilde_beregnings_id
-                else {_id("concat_ws('|', c.art, c.kilde_beregnings_id, c.annullerer, c.fil)")}
+                else {_id("c.art, c.kilde_beregnings_id, c.annullerer, c.fil")}
             end as beregnings_id
         from changes as c
         left join (select distinct beregnings_id from publicering.beregning_raekker) as p

@@ -134,10 +134,10 @@ amounts as (
         k.funktionsomraade,
         kommuner.kommunenavn
     from rated as r
-    inner join {{ ref('kontering') }} as k
+    inner join {{ ref('kontering') }} as k  -- one text per (ydelse, trin); fixed-rate ydelser have no trin
         on
             r.ydelse_kode = k.ydelse_kode
-            and k.trin is not distinct from (case when r.ordning = 'fast_refusion' then null else r.trin end)
+            and coalesce(k.trin, -1) = (case when r.ordning = 'fast_refusion' then -1 else r.trin end)
     inner join {{ ref('kommuner') }} as kommuner on r.kommunenummer = kommuner.kommunenummer
 ),
 
