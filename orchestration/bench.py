@@ -276,9 +276,11 @@ def report(results: list[SizeResult], folder: Path) -> tuple[Path, Path]:
             "sizes": [_record(r) for r in results]}  # fmt: skip
     json_path = folder / f"bench-{stamp}.json"
     json_path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+    svg_path = folder / f"bench-{stamp}.svg"
+    svg_path.write_text(picture(results), encoding="utf-8")
     md_path = folder / f"bench-{stamp}.md"
-    md_path.write_text(markdown(results), encoding="utf-8")
-    for name, target in (("latest.json", json_path), ("latest.md", md_path)):
+    md_path.write_text(markdown(results, picture_name=svg_path.name), encoding="utf-8")
+    for name, target in (("latest.json", json_path), ("latest.md", md_path), ("latest.svg", svg_path)):
         (folder / name).unlink(missing_ok=True)
         (folder / name).symlink_to(target.name)
     return md_path, json_path
@@ -304,8 +306,10 @@ def disk_usage(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def markdown(results: list[SizeResult]) -> str:
+def markdown(results: list[SizeResult], picture_name: str | None = None) -> str:
     lines = ["# yr bench", ""]
+    if picture_name:
+        lines += [f"![Seconds per 1,000 citizens, by stage and size]({picture_name})", ""]
     for r in results:
         lines += [f"## {r.borgere:,} citizens in {r.kommuner} municipalities ({r.lines:,} delivered lines)", ""]
         lines.append(f"Floor (one scan and aggregation of the staged payment lines): {_fmt_s(r.floor_seconds)}.")
@@ -368,3 +372,56 @@ def markdown(results: list[SizeResult]) -> str:
             + (f", ≈ {largest.disk_bytes * scale / 2**30:.0f} GiB at national size." if estimated else "."),
         ]
     return "\n".join(lines) + "\n"
+
+
+# ---- the picture ------------------------------------------------------------------------------------
+COLOURS = {"ingest": "#4e79a7", "seeds and staging": "#a0cbe8", "calculation": "#f28e2b", "LIS marts": "#ffbe7d",
+           "dbt tests": "#59a14f", "dbt, other": "#8cd17d", "quality gate": "#b6992d", "publication": "#e15759",
+           "yumu": "#79706e", "start-up and between steps": "#d7d7d7"}  # fmt: skip
+
+
+def stacked(run: Run) -> list[tuple[str, float]]:
+    """A run's wall time in parts: its stages, dbt split into its own parts (and what is left of it),
+    and the rest (process start-up, Dagster between steps), so the parts add up to the whole run."""
+    by_name = {s.name.strip(): s.seconds for s in run.stages}
+    dbt_parts = ("seeds and staging", "calculation", "LIS marts", "dbt tests")
+    parts = [("ingest", by_name.get("ingest", 0.0))]
+    parts += [(name, by_name.get(name, 0.0)) for name in dbt_parts]
+    parts.append(("dbt, other", max(by_name.get("dbt", 0.0) - sum(by_name.get(n, 0.0) for n in dbt_parts), 0.0)))
+    parts += [(name, by_name.get(name, 0.0)) for name in ("quality gate", "publication", "yumu")]
+    parts.append(("start-up and between steps", max(run.seconds - sum(seconds for _, seconds in parts), 0.0)))
+    return [(name, seconds) for name, seconds in parts if seconds > 0]
+
+
+def picture(results: list[SizeResult]) -> str:
+    """An SVG bar per size: seconds per 1,000 citizens, stacked by stage. Equal bars mean linear
+    growth; the colours show where the time goes."""
+    ordered = sorted(results, key=lambda r: r.borgere)
+    per_k = [[(name, sec / r.borgere * 1000) for name, sec in stacked(r.full)] for r in ordered]
+    widest = max((sum(v for _, v in bar) for bar in per_k), default=0.0) or 1.0
+    left, width, bar_h, gap, top = 150, 560, 26, 14, 40
+    height = top + len(ordered) * (bar_h + gap) + 60
+    title = "Seconds per 1,000 citizens, by stage"
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" height="{height}" '
+           'font-family="sans-serif" font-size="12">',
+           f'<text x="10" y="22" font-size="14" font-weight="bold">{title}</text>']  # fmt: skip
+    for i, (r, bar) in enumerate(zip(ordered, per_k, strict=True)):
+        y = top + i * (bar_h + gap)
+        out.append(f'<text x="10" y="{y + bar_h * 0.65:.0f}">{r.borgere:,} citizens</text>')
+        x = float(left)
+        for name, value in bar:
+            w = value / widest * width
+            out.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{COLOURS[name]}">'
+                       f"<title>{name}: {value:.2f} s per 1,000</title></rect>")  # fmt: skip
+            x += w
+        out.append(f'<text x="{x + 6:.1f}" y="{y + bar_h * 0.65:.0f}">{sum(v for _, v in bar):.2f} s</text>')
+    y = top + len(ordered) * (bar_h + gap) + 10
+    x = 10
+    for name, colour in COLOURS.items():
+        out.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
+        out.append(f'<text x="{x + 16}" y="{y + 10}">{name}</text>')
+        x += 16 + 7 * len(name) + 14
+        if x > left + width - 40:
+            x, y = 10, y + 20
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

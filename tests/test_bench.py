@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration.bench import Run, SizeResult, Stage, markdown, tree_rss
+from orchestration.bench import Run, SizeResult, Stage, markdown, picture, stacked, tree_rss
 
 YR = str(Path(sys.executable).with_name("yr"))
 
@@ -38,6 +38,9 @@ def test_a_tiny_bench_runs_full_and_incremental_and_writes_its_report(data_dir: 
 
     text = (data_dir / "bench" / "latest.md").read_text(encoding="utf-8")
     assert "200 citizens in 2 municipalities" in text
+    svg = (data_dir / "bench" / "latest.svg").read_text(encoding="utf-8")
+    assert f"]({(data_dir / 'bench' / 'latest.svg').resolve().name})" in text  # the report shows the picture
+    assert "<title>calculation:" in svg
     assert "| target | measured | met |" in text
     assert "Incremental run" in text
 
@@ -80,6 +83,18 @@ def test_below_national_size_the_targets_are_judged_on_a_marked_extrapolation() 
     assert "**no** (estimate)" in rows["calculation ≤ 8 min"]  # 100 s × 10
     assert "yes" in rows["peak memory ≤ 8 GiB"]
     assert "estimate" not in rows["peak memory ≤ 8 GiB"]
+
+
+def test_the_picture_stacks_each_stage_per_1000_citizens_and_dbt_adds_up() -> None:
+    run = Run(110, 2**30, [Stage("ingest", 10), Stage("dbt", 60), Stage("  calculation", 40),
+                           Stage("  dbt tests", 5), Stage("publication", 30)])  # fmt: skip
+    assert stacked(run) == [("ingest", 10), ("calculation", 40), ("dbt tests", 5), ("dbt, other", 15),
+                            ("publication", 30), ("start-up and between steps", 10)]  # fmt: skip
+    svg = picture([SizeResult(2000, 98, 1, None, 0.5, run)])
+    assert svg.startswith("<svg")
+    assert svg.rstrip().endswith("</svg>")
+    assert "<title>calculation: 20.00 s per 1,000</title>" in svg  # 40 s for 2,000 citizens
+    assert "55.00 s" in svg  # the whole run, 110 s, per 2,000 citizens
 
 
 def test_the_memory_of_a_process_tree_includes_its_children() -> None:
