@@ -245,14 +245,27 @@ def attach_rows(run: Run, rows: dict[str, int], before: dict[str, int] | None = 
             stage.rows_out = delta["published"]
 
 
-def bench_size(options: Options, root: Path, progress=None, incremental: bool = True) -> SizeResult:
-    folder, generate_seconds = population(options, root, progress)
+def reset(folder: Path) -> None:
+    """Back to the generated population: no warehouse, publications or run history, and no extra
+    week from a previous bench's incremental run."""
     for name in DERIVED:
         shutil.rmtree(folder / name, ignore_errors=True)
-    increment_marker = folder / "generated" / "increment"
-    if increment_marker.exists():  # a previous bench's extra week: not part of the population
-        Path(increment_marker.read_text(encoding="utf-8").strip()).unlink(missing_ok=True)
-        increment_marker.unlink()
+    marker = folder / "generated" / "increment"
+    if marker.exists():
+        Path(marker.read_text(encoding="utf-8").strip()).unlink(missing_ok=True)
+        marker.unlink()
+
+
+def land_increment(folder: Path, seed: int) -> Path:
+    """One more week of deliveries in landing/, remembered so that `reset` can take it out again."""
+    added = next_week(folder / "landing", seed)
+    (folder / "generated" / "increment").write_text(str(added), encoding="utf-8")
+    return added
+
+
+def bench_size(options: Options, root: Path, progress=None, incremental: bool = True) -> SizeResult:
+    folder, generate_seconds = population(options, root, progress)
+    reset(folder)
     as_of = options.til + timedelta(days=60)  # after the last delivery (and the extra week)
     full = run_pipeline(folder, as_of)
     rows = counts(folder)
@@ -261,8 +274,7 @@ def bench_size(options: Options, root: Path, progress=None, incremental: bool = 
     result = SizeResult(options.borgere, len(options.kommuner), sum(manifest["lines"].values()), generate_seconds,
                         floor(folder), full, disk_bytes=disk_usage(folder))  # fmt: skip
     if incremental:
-        added = next_week(folder / "landing", options.seed)
-        increment_marker.write_text(str(added), encoding="utf-8")
+        land_increment(folder, options.seed)
         result.incremental = run_pipeline(folder, as_of)
         attach_rows(result.incremental, counts(folder), rows)
     return result

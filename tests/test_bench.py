@@ -6,9 +6,22 @@ import os
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
-from orchestration.bench import Run, SizeResult, Stage, markdown, picture, stacked, tree_rss
+from orchestration.bench import (
+    Run,
+    SizeResult,
+    Stage,
+    land_increment,
+    markdown,
+    picture,
+    population,
+    reset,
+    stacked,
+    tree_rss,
+)
+from orchestration.generator import Options
 
 YR = str(Path(sys.executable).with_name("yr"))
 
@@ -44,13 +57,24 @@ def test_a_tiny_bench_runs_full_and_incremental_and_writes_its_report(data_dir: 
     assert "| target | measured | met |" in text
     assert "Incremental run" in text
 
-    # a second bench reuses the generated population rather than generating it again
-    again = subprocess.run([YR, *args, "--uden-inkrementel"], capture_output=True, text=True, check=False)
-    assert again.returncode == 0, again.stderr[-3000:]
-    second = json.loads((data_dir / "bench" / "latest.json").read_text(encoding="utf-8"))["sizes"][0]
-    assert second["generate_seconds"] is None
-    assert second["incremental"] is None
-    assert second["full"]["stages"][0]["rows_in"] == stages["ingest"]["rows_in"]  # the extra week is gone again
+
+def test_a_population_is_generated_once_and_reset_takes_the_extra_week_out_again(tmp_path: Path) -> None:
+    options = Options(kommuner=("730",), borgere=30, fra=date(2024, 1, 1), til=date(2024, 3, 31), seed=3)
+    folder, seconds = population(options, tmp_path)
+    assert seconds is not None
+    delivered = sorted(p.relative_to(folder) for p in (folder / "landing").rglob("*") if p.is_file())
+    assert delivered
+
+    again, seconds = population(options, tmp_path)
+    assert (again, seconds) == (folder, None)  # cached by its options: not generated again
+
+    added = land_increment(folder, options.seed)
+    assert added.exists()
+    (folder / "warehouse").mkdir()
+    (folder / "warehouse" / "yr.duckdb").write_bytes(b"left from a run")
+    reset(folder)
+    assert sorted(p.relative_to(folder) for p in (folder / "landing").rglob("*") if p.is_file()) == delivered
+    assert not (folder / "warehouse").exists()
 
 
 def _size(borgere: int, seconds: float, calculation: float, peak_gib: float, incremental: float | None) -> SizeResult:
