@@ -194,7 +194,7 @@ def _dbt_stages() -> list[Stage]:
         name = uid.split(".")[-1]
         if uid.startswith("test."):
             group = "  dbt tests"
-        elif name.startswith("lis_") or name in ("int_lis__raekker", "int_dfdg__uger"):
+        elif name.startswith("lis_") or name.startswith("int_lis__") or name in ("int_ydelse_navne", "int_dfdg__uger"):
             group = "  LIS marts"
         elif name.startswith("int_") or name == "fct_beregning":
             group = "  calculation"

@@ -82,6 +82,13 @@ def _build() -> Scenario:
     moved = s.citizen("3-moved")
     nxt = s.weekly(moved, "KTH", START, 10, kommune="730")
     s.weekly(moved, "KTH", nxt, 2, kommune="101")
+    # LIS (OUTPUTS.md 2), alone in Middelfart (410): a borger counts in a week with a positive net
+    one, two = date(2022, 1, 3), date(2022, 1, 10)
+    s.line(s.citizen("lis-paid"), "KTH", one, one + timedelta(days=6), "1000", kommune="410")
+    for name, week in (("lis-reversed", one), ("lis-only-reversed", two)):
+        first = s.line(s.citizen(name), "KTH", week, week + timedelta(days=6), "1000", kommune="410")
+        s.line(s.citizen(name), "KTH", week, week + timedelta(days=6), "-1000", art="T", reverses=first,
+               kommune="410", delivered=week + timedelta(days=60))  # fmt: skip
     return s
 
 
@@ -272,3 +279,18 @@ def test_yr_forklar_refuses_a_cpr_with_a_hyphen(calc: Calculated) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "uden bindestreg" in result.stderr
+
+
+def test_lis_counts_borgere_with_a_positive_net_and_keeps_weeks_without_any(calc: Calculated) -> None:
+    """OUTPUTS.md 2: antal_borgere counts borgere with a positive net in the week; a week whose rows
+    all net to zero still has its row (antal_borgere 0), in both marts that count borgere."""
+    one, two = date(2022, 1, 3), date(2022, 1, 10)
+    ydelse = calc.con.execute(
+        "select uge, antal_borgere, bruttoudgift from lis.lis_ydelse_uge where kommunenummer = '410' order by uge"
+    ).fetchall()
+    assert ydelse == [(one, 1, D("1000.00")), (two, 0, D("0.00"))]
+    trappetrin = calc.con.execute(
+        "select uge, sum(antal_borgere) from lis.lis_trappetrin_uge where kommunenummer = '410'"
+        " group by uge order by uge"
+    ).fetchall()
+    assert trappetrin == [(one, 1), (two, 0)]

@@ -1,6 +1,7 @@
 -- The rows the LIS marts are built from (OUTPUTS.md section 2): every calculation row, plus the
 -- beregningsperioder of `udenfor` ydelser, which the municipality pays itself but which give no
--- calculation row (RULES.md 4): they count in bruttoudgift, with no financing.
+-- calculation row (RULES.md 4): they count in bruttoudgift, with no financing. Keys and amounts only:
+-- the marts join the names (int_ydelse_navne, kommuner) after grouping, not through these 17 million rows.
 with params as (
     select beregning_start from {{ ref('stg_reference__parametre') }}
 ),
@@ -12,7 +13,6 @@ beregning as (
         maaned,
         borger_id,
         finansiering_kommunenummer as kommunenummer,
-        finansiering_kommunenavn as kommunenavn,
         ydelse_kode,
         ordning,
         trin,
@@ -31,7 +31,6 @@ udenfor as (
         p.maaned,
         p.borger_id,
         p.kommunenummer,
-        k.kommunenavn,
         p.ydelse_kode,
         p.ordning,
         t.trin,
@@ -42,7 +41,6 @@ udenfor as (
         cast(0 as decimal(18, 2)) as finansieringsbeloeb
     from {{ ref('int_beregningsperioder') }} as p
     cross join params
-    inner join {{ ref('kommuner') }} as k on p.kommunenummer = k.kommunenummer
     inner join {{ ref('int_trappe_uger') }} as t on p.borger_id = t.borger_id and p.uge = t.uge
     where p.ordning = 'udenfor' and p.uge >= params.beregning_start
 ),
@@ -51,23 +49,13 @@ combined as (
     select * from beregning
     union all
     select * from udenfor
-),
-
-ydelse_navne as (  -- the name of the latest catalogue version
-    select
-        ydelse_kode,
-        arg_max(ydelse_navn, gyldig_fra) as ydelse_navn
-    from {{ ref('stg_reference__ydelser') }}
-    group by ydelse_kode
 )
 
 select
     c.*,
-    y.ydelse_navn,
     -- bruttoudgift: what the municipality pays itself (OUTPUTS.md section 2)
     case
         when c.ordning in ('refusion', 'fast_refusion', 'udenfor') then c.beregnet_udbetalingsbeloeb
         else cast(0 as decimal(18, 2))
     end as bruttoudgift
 from combined as c
-inner join ydelse_navne as y on c.ydelse_kode = y.ydelse_kode

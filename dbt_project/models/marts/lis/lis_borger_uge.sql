@@ -15,13 +15,6 @@ dfdg as (
     group by borger_id, uge
 ),
 
-ydelse_navne as (  -- one per ydelse in int_lis__raekker
-    select distinct
-        ydelse_kode,
-        ydelse_navn
-    from raekker
-),
-
 summer as (  -- grouped by keys only: carrying the names through 17 million rows doubled the time
     select
         borger_id,
@@ -58,6 +51,6 @@ select
     cast(coalesce(d.antal_samtaler, 0) as integer) as antal_samtaler
 from summer as s
 inner join {{ ref('int_trappe_uger') }} as t on s.borger_id = t.borger_id and s.uge = t.uge
-inner join ydelse_navne as y on s.ydelse_kode = y.ydelse_kode
+inner join {{ ref('int_ydelse_navne') }} as y on s.ydelse_kode = y.ydelse_kode
 inner join {{ ref('kommuner') }} as k on s.kommunenummer = k.kommunenummer
 left join dfdg as d on s.borger_id = d.borger_id and s.uge = d.uge

@@ -1,15 +1,29 @@
 -- OUTPUTS.md section 2: per kommune, funktionsområde and month (the beregningsperiode's month): the
 -- Finansieringsbeløb to book, MAF and YUMU corrections included.
+with summer as (  -- grouped by keys only; the name is joined to the result
+    select
+        kommunenummer,
+        funktionsomraade,
+        maaned,
+        sum(finansieringsbeloeb) as finansieringsbeloeb,
+        sum(refusionsbeloeb) as refusion,
+        sum(medfinansieringsbeloeb) as medfinansiering,
+        sum(beregnet_udbetalingsbeloeb) as beregnet_udbetalingsbeloeb,
+        count(*) as antal_raekker
+    from {{ ref('int_lis__raekker') }}
+    where funktionsomraade is not null
+    group by kommunenummer, funktionsomraade, maaned
+)
+
 select
-    kommunenummer,
-    any_value(kommunenavn) as kommunenavn,
-    funktionsomraade,
-    maaned,
-    cast(sum(finansieringsbeloeb) as decimal(18, 2)) as finansieringsbeloeb,
-    cast(sum(refusionsbeloeb) as decimal(18, 2)) as refusion,
-    cast(sum(medfinansieringsbeloeb) as decimal(18, 2)) as medfinansiering,
-    cast(sum(beregnet_udbetalingsbeloeb) as decimal(18, 2)) as beregnet_udbetalingsbeloeb,
-    cast(count(*) as integer) as antal_raekker
-from {{ ref('int_lis__raekker') }}
-where funktionsomraade is not null
-group by kommunenummer, funktionsomraade, maaned
+    s.kommunenummer,
+    k.kommunenavn,
+    s.funktionsomraade,
+    s.maaned,
+    cast(s.finansieringsbeloeb as decimal(18, 2)) as finansieringsbeloeb,
+    cast(s.refusion as decimal(18, 2)) as refusion,
+    cast(s.medfinansiering as decimal(18, 2)) as medfinansiering,
+    cast(s.beregnet_udbetalingsbeloeb as decimal(18, 2)) as beregnet_udbetalingsbeloeb,
+    cast(s.antal_raekker as integer) as antal_raekker
+from summer as s
+inner join {{ ref('kommuner') }} as k on s.kommunenummer = k.kommunenummer

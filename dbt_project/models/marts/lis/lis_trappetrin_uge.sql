@@ -1,43 +1,27 @@
 -- OUTPUTS.md section 2: per kommune, ydelse, ISO week and trin: how many borgere on each step of
 -- the staircase and their amounts (the seed's "80 % = 11 personer, 40 % = 38 …").
-with raekker as (
-    select * from {{ ref('int_lis__raekker') }}
-),
-
-borgere as (
+with borgere as (
     select
         kommunenummer,
         ydelse_kode,
         uge,
         trin,
-        count(*) filter (where netto > 0) as antal_borgere
-    from (
-        select
-            kommunenummer,
-            ydelse_kode,
-            uge,
-            trin,
-            borger_id,
-            sum(beregnet_udbetalingsbeloeb) as netto
-        from raekker
-        group by kommunenummer, ydelse_kode, uge, trin, borger_id
-    ) as pr_borger
+        count(*) as antal_borgere
+    from {{ ref('int_lis__modtagere') }}
     group by kommunenummer, ydelse_kode, uge, trin
 ),
 
-summer as (
+summer as (  -- grouped by keys only; the names are joined to the result
     select
         kommunenummer,
-        any_value(kommunenavn) as kommunenavn,
         ydelse_kode,
-        any_value(ydelse_navn) as ydelse_navn,
         uge,
         trin,
         sum(bruttoudgift) as bruttoudgift,
         sum(refusionsbeloeb) as refusion,
         sum(medfinansieringsbeloeb) as medfinansiering,
         sum(finansieringsbeloeb) as finansieringsbeloeb
-    from raekker
+    from {{ ref('int_lis__raekker') }}
     group by kommunenummer, ydelse_kode, uge, trin
 ),
 
@@ -60,22 +44,24 @@ dated as (
 
 select
     d.kommunenummer,
-    d.kommunenavn,
+    k.kommunenavn,
     d.ydelse_kode,
-    d.ydelse_navn,
+    y.ydelse_navn,
     d.uge,
     cast({{ aar_uge('d.uge') }} as integer) as aar_uge,
     d.trin,
     t.refusionssats,
     t.medfinansieringssats,
-    cast(b.antal_borgere as integer) as antal_borgere,
+    cast(coalesce(b.antal_borgere, 0) as integer) as antal_borgere,
     cast(d.bruttoudgift as decimal(18, 2)) as bruttoudgift,
     cast(d.refusion as decimal(18, 2)) as refusion,
     cast(d.medfinansiering as decimal(18, 2)) as medfinansiering,
     cast(d.bruttoudgift + d.finansieringsbeloeb as decimal(18, 2)) as nettoudgift
 from dated as d
-inner join borgere as b
+left join borgere as b  -- a week of corrections only has amounts but no modtager
     on
         d.kommunenummer = b.kommunenummer and d.ydelse_kode = b.ydelse_kode and d.uge = b.uge
         and d.trin = b.trin
+inner join {{ ref('kommuner') }} as k on d.kommunenummer = k.kommunenummer
+inner join {{ ref('int_ydelse_navne') }} as y on d.ydelse_kode = y.ydelse_kode
 left join trappe as t on d.trin = t.trin and d.trappe_version = t.gyldig_fra
