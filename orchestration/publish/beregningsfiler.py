@@ -150,6 +150,9 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
         where r.art = 'ny'
         """
     )
+    # One narrow row per change: which file it goes to and the id it is published under. A calculation
+    # row keeps its own id unless that id was published before (a row that came back after a change);
+    # cancelling rows and such returns hash the file they appear in.
     con.execute(
         f"""
         create or replace temp table changes as
@@ -175,60 +178,55 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
                 c.finansiering_kommunenummer
             from marts.fct_beregning as c
             anti join active as a on a.kilde_beregnings_id = c.beregnings_id
+        ),
+        placed as (
+            select
+                x.*,
+                f.loebenr,
+                'yr-ydelsesrefusion-beregning-' || x.finansiering_kommunenummer || '-'
+                    || lpad(f.loebenr::varchar, 4, '0')
+                    || '-' || strftime(date '{run_date.isoformat()}', '%Y-%m-%d') || '.csv' as fil
+            from (select * from cancelled union all select * from new) as x
+            inner join files as f using (finansiering_kommunenummer)
         )
-        select
-            x.*,
-            f.loebenr,
-            'yr-ydelsesrefusion-beregning-' || x.finansiering_kommunenummer || '-' || lpad(f.loebenr::varchar, 4, '0')
-                || '-' || strftime(date '{run_date.isoformat()}', '%Y-%m-%d') || '.csv' as fil
-        from (select * from cancelled union all select * from new) as x
-        inner join files as f using (finansiering_kommunenummer)
-        """
-    )
-    # Published ids: a calculation row's own id, unless that id was published before (a row that
-    # came back after a change); cancelling rows and such returns hash the file they appear in.
-    con.execute(
-        f"""
-        create or replace temp table numbered_ids as
         select
             c.*,
             case
                 when c.art = 'ny' and p.beregnings_id is null then c.kilde_beregnings_id
                 else {_id("c.art, c.kilde_beregnings_id, c.annullerer, c.fil")}
             end as beregnings_id
-        from changes as c
+        from placed as c
         left join (select distinct beregnings_id from publicering.beregning_raekker) as p
             on c.art = 'ny' and p.beregnings_id = c.kilde_beregnings_id
         """
     )
-    # The values, once.
+    # The rows to write and record: the values fetched once, cancelling rows with negated amounts.
     con.execute(
         f"""
-        create or replace temp table numbered as
+        create or replace temp table file_rows as
         select n.fil, n.art, n.beregnings_id, n.kilde_beregnings_id, n.annullerer, n.loebenr,
                {", ".join(f"c.{c}" for c in RECORDED)}
-        from numbered_ids as n inner join marts.fct_beregning as c on c.beregnings_id = n.kilde_beregnings_id
+        from changes as n inner join marts.fct_beregning as c on c.beregnings_id = n.kilde_beregnings_id
         where n.art = 'ny'
         union all
         select n.fil, n.art, n.beregnings_id, n.kilde_beregnings_id, n.annullerer, n.loebenr,
                {", ".join(f"-r.{c}" if c in AMOUNTS else f"r.{c}" for c in RECORDED)}
-        from numbered_ids as n inner join publicering.beregning_raekker as r on r.beregnings_id = n.annullerer
+        from changes as n inner join publicering.beregning_raekker as r on r.beregnings_id = n.annullerer
         where n.art = 'annullering'
         """
     )
-    con.execute("drop table numbered_ids")
     con.execute("drop table changes")
     con.execute("drop table active")
     files = con.execute(
         """select fil, finansiering_kommunenummer, any_value(loebenr),
                   count(*) filter (where art = 'ny'), count(*) filter (where art = 'annullering'),
                   sum(finansieringsbeloeb)
-           from numbered group by fil, finansiering_kommunenummer order by fil"""
+           from file_rows group by fil, finansiering_kommunenummer order by fil"""
     ).fetchall()
     result = PublishResult()
     if not files:
         return result
-    missing = con.execute("select count(*) from numbered anti join vault.borgere using (borger_id)").fetchall()[0][0]
+    missing = con.execute("select count(*) from file_rows anti join vault.borgere using (borger_id)").fetchall()[0][0]
     if missing:
         raise RuntimeError(f"{missing} calculation rows have a borger_id that is not in the vault")
     tmp_dir = folder / f".skrives-{os.getpid()}"
@@ -242,7 +240,7 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
         con.execute(
             f"""insert into publicering.beregning_raekker
                 select fil, art, beregnings_id, kilde_beregnings_id, annullerer, {columns}
-                from numbered"""
+                from file_rows"""
         )
         for fil, kommune, loebenr, nye, annullerede, total in files:
             con.execute(
@@ -297,7 +295,7 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, files: list[str]) -> No
         con.execute(
             f"""copy (
                     select n.fil, {select}
-                    from numbered as n inner join vault.borgere as v using (borger_id)
+                    from file_rows as n inner join vault.borgere as v using (borger_id)
                 ) to {_literal(str(staging))} (format csv, header, delimiter ';', partition_by (fil))"""
         )
         for fil in files:
