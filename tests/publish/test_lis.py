@@ -47,10 +47,22 @@ def test_a_new_publication_is_switched_in_whole_and_an_open_reader_is_not_distur
     with connect(settings) as con:
         new = lis.publish(con, settings.published_dir, "second").folder
     assert published_version(settings) == new.resolve() != old
-    assert old.exists()  # the previous one stays complete (until two more have come)
+    assert old.exists()  # the previous one stays complete until the next publication
     assert reader.execute("select count(*) from lis_borger_uge").fetchall() == before
     reader.close()
     assert {p.name for p in (settings.published_dir / "lis").iterdir()} == set(lis.MARTS)
+
+
+def test_the_current_and_the_previous_publication_are_kept_older_ones_removed(pipeline: Pipeline) -> None:
+    settings = pipeline.settings
+    with connect(settings) as con:
+        made = [lis.publish(con, settings.published_dir, f"keep-{i}").folder for i in range(3)]
+    kept = sorted((settings.published_dir / ".udgaver").iterdir())
+    assert lis.KEEP == 2
+    assert kept == made[-2:]  # everything older, the pipeline's own publication included, is gone
+    assert published_version(settings) == made[-1].resolve()
+    with duckdb.connect(str(settings.published_dir / "lis.duckdb"), read_only=True) as bi:
+        assert bi.execute("select count(*) from lis_ydelse_uge").fetchall()[0][0] > 0
 
 
 def test_postgres_role_730_sees_only_kommune_730(pipeline: Pipeline, postgres_dsn: str) -> None:
