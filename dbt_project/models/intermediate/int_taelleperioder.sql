@@ -6,10 +6,15 @@
 -- period that starts at s is
 --   A: the (cum_S(s) + 52)-th self-supported week, if it falls within the 156 weeks from s; else
 --   B: the first w ≥ s + 156 whose 156-week window holds 52 self-supported weeks, i.e. at most
---      104 weeks that are not. That count only changes where such a week enters or leaves the
---      window, so the candidates are s + 156 itself and those event weeks.
--- Both are computed for every berørt uge as if a period started there; the periods themselves are
--- then a short chain per borger (start → close → next berørt uge), followed recursively.
+--      104 weeks that are not. That count only falls where such a week leaves the window (one
+--      entering it cannot lower it), so the candidates are s + 156 itself and those weeks.
+-- Both are computed for every berørt uge that could start a period, as if one started there; the
+-- periods themselves are then a short chain per borger (start → close → next berørt uge), followed
+-- recursively. A close is always a self-supported week (A: the k-th one; B: the window's count of
+-- weeks that are not self-supported can only fall when the new week is self-supported), so a berørt
+-- uge can start a period only if it is the borger's first, or a self-supported week lies between
+-- the previous berørt uge (inclusive) and it. That prunes the candidates from every berørt uge
+-- (12 million at 10 % of the country) to the few where a borger came back after a break.
 -- Weeks without any line are self-supported; only weeks from taelling_start count (RULES.md 3.1).
 -- A close after the week of YR_AS_OF is not known yet: the period is still open.
 with recursive
@@ -34,6 +39,29 @@ b as (  -- berørte uger, b_kum = their rank
         b_kum
     from uger
     where beroert
+),
+
+kandidater as (  -- the berørte uger that could start a period (see above)
+    select
+        borger_id,
+        uge_nr,
+        b_kum,
+        ns_kum
+    from (
+        select
+            borger_id,
+            uge_nr,
+            b_kum,
+            ns_kum,
+            lag(uge_nr) over borger_tid as forrige_nr,
+            lag(selvforsoerget) over borger_tid as forrige_selvforsoerget,
+            -- weeks strictly between the previous berørt uge and this one that are not self-supported
+            ns_kum - (case when selvforsoerget then 0 else 1 end) - lag(ns_kum) over borger_tid as ns_imellem
+        from uger
+        where beroert
+        window borger_tid as (partition by borger_id order by uge_nr)
+    ) as f
+    where forrige_nr is null or forrige_selvforsoerget or uge_nr - forrige_nr - 1 > ns_imellem
 ),
 
 ns as (  -- weeks that are not self-supported, ns_kum = their rank
@@ -78,14 +106,13 @@ self_supported_runs as (
     where run_slut is null or run_slut >= run_start
 ),
 
-starts as (  -- every berørt uge as a possible start s; k = the self-supported week that would close it by A
+starts as (  -- every candidate start s; k = the self-supported week that would close it by A
     select
         b.borger_id,
         b.uge_nr as start_nr,
         b.b_kum as start_b_kum,
-        (b.uge_nr - p.w0 + 1) - coalesce(n.ns_kum, 0) + p.krav as k
-    from b cross join params as p
-    asof left join ns as n on b.borger_id = n.borger_id and b.uge_nr >= n.uge_nr
+        (b.uge_nr - p.w0 + 1) - b.ns_kum + p.krav as k
+    from kandidater as b cross join params as p
 ),
 
 close_a as (
@@ -105,49 +132,43 @@ needs_b as (
     where a.luk_a > a.start_nr + p.vindue - 1
 ),
 
-events as (  -- where the count of not-self-supported weeks in the window changes
+needs_b_fra as (  -- per borger, the earliest week B looks at
     select
         borger_id,
-        uge_nr as e
-    from ns
-    where borger_id in (select nb.borger_id from needs_b as nb)
-    union
+        min(x) as fra
+    from needs_b
+    group by borger_id
+),
+
+events as (  -- where the count of not-self-supported weeks in the window falls: such a week e leaves it
     select
         ns.borger_id,
-        ns.uge_nr + p.vindue as e
-    from ns cross join params as p
-    where ns.borger_id in (select nb.borger_id from needs_b as nb)
+        ns.uge_nr + p.vindue as w,
+        ns.ns_kum as ns_foer  -- those up to w - vindue, i.e. up to e
+    from ns
+    cross join params as p
+    inner join needs_b_fra as nb on ns.borger_id = nb.borger_id
+    where ns.uge_nr + p.vindue > nb.fra
 ),
 
-candidates as (  -- f(w): weeks that are not self-supported among the `vindue` weeks ending with w
+candidates as (  -- each with the count of weeks that are not self-supported up to w - vindue
+    select * from events
+    union all
     select
-        borger_id,
-        e as w
-    from events
-    union
-    select
-        borger_id,
-        x as w
-    from needs_b
+        nb.borger_id,
+        nb.x as w,
+        coalesce(n.ns_kum, 0) as ns_foer
+    from needs_b as nb cross join params as p
+    asof left join ns as n on nb.borger_id = n.borger_id and nb.x - p.vindue >= n.uge_nr
 ),
 
-candidates_end as (
+windowed as (  -- f(w): weeks that are not self-supported among the `vindue` weeks ending with w
     select
         c.borger_id,
         c.w,
-        c.w - p.vindue as w_foer,
-        coalesce(n.ns_kum, 0) as ns_til_w
-    from candidates as c cross join params as p
+        coalesce(n.ns_kum, 0) - c.ns_foer as f
+    from candidates as c
     asof left join ns as n on c.borger_id = n.borger_id and c.w >= n.uge_nr
-),
-
-windowed as (
-    select
-        c.borger_id,
-        c.w,
-        c.ns_til_w - coalesce(n.ns_kum, 0) as f
-    from candidates_end as c
-    asof left join ns as n on c.borger_id = n.borger_id and c.w_foer >= n.uge_nr
 ),
 
 good as (
