@@ -134,10 +134,13 @@ amounts as (
         k.funktionsomraade,
         kommuner.kommunenavn
     from rated as r
-    inner join {{ ref('kontering') }} as k  -- one text per (ydelse, trin); fixed-rate ydelser have no trin
+    -- One text per (ydelse, trin); fixed-rate ydelser have no trin. One key, not two conditions: with a
+    -- separate ydelse_kode = ydelse_kode the planner joined the texts first, four rows per calculation
+    -- row (one per trin), and filtered after the join with the staircase (10 s of 30 at 10 %).
+    inner join {{ ref('kontering') }} as k
         on
-            r.ydelse_kode = k.ydelse_kode
-            and coalesce(k.trin, -1) = (case when r.ordning = 'fast_refusion' then -1 else r.trin end)
+            k.ydelse_kode || '#' || coalesce(k.trin, -1)
+            = r.ydelse_kode || '#' || (case when r.ordning = 'fast_refusion' then -1 else r.trin end)
     inner join {{ ref('kommuner') }} as kommuner on r.kommunenummer = kommuner.kommunenummer
 ),
 
