@@ -18,12 +18,7 @@ perioder as (
     select * from {{ ref('int_taelleperioder') }}
 ),
 
-weeks as (
-    select
-        borger_id,
-        uge_nr
-    from uger
-    union
+extra_weeks as (  -- weeks with a MAF row or a close but no line of their own: self-supported, not berørt
     select
         borger_id,
         {{ week_no('uge') }} as uge_nr
@@ -36,10 +31,36 @@ weeks as (
     where luk_nr is not null
 ),
 
-in_period as (  -- the latest tælleperiode that started on or before the week
+weeks as (  -- the listed weeks carry their running counts; the others take them from the latest before
     select
-        w.borger_id,
-        w.uge_nr,
+        borger_id,
+        uge_nr,
+        beroert,
+        selvforsoerget,
+        b_kum,
+        ns_kum
+    from uger
+    union all
+    select
+        e.borger_id,
+        e.uge_nr,
+        false as beroert,
+        true as selvforsoerget,
+        coalesce(u.b_kum, 0) as b_kum,
+        coalesce(u.ns_kum, 0) as ns_kum
+    from (
+        select
+            x.borger_id,
+            x.uge_nr
+        from extra_weeks as x
+        anti join uger as l on x.borger_id = l.borger_id and x.uge_nr = l.uge_nr
+    ) as e
+    asof left join uger as u on e.borger_id = u.borger_id and e.uge_nr >= u.uge_nr
+),
+
+with_counts as (  -- the latest tælleperiode that started on or before the week
+    select
+        w.*,
         p.periode_nr,
         p.start_nr,
         p.start_uge,
@@ -47,15 +68,6 @@ in_period as (  -- the latest tælleperiode that started on or before the week
         p.luk_nr
     from weeks as w
     asof left join perioder as p on w.borger_id = p.borger_id and w.uge_nr >= p.start_nr
-),
-
-with_counts as (  -- running counts as they stand at the end of the week (from the latest listed week)
-    select
-        i.*,
-        coalesce(u.b_kum, 0) as b_kum,
-        coalesce(u.ns_kum, 0) as ns_kum
-    from in_period as i
-    asof left join uger as u on i.borger_id = u.borger_id and i.uge_nr >= u.uge_nr
 ),
 
 window_start as (  -- the weeks before a reset window: cum_S is taken up to here
@@ -82,8 +94,8 @@ staircase as (
         c.borger_id,
         {{ week_monday('c.uge_nr') }} as uge,
         c.uge_nr,
-        coalesce(u.beroert, false) as beroert,
-        coalesce(u.selvforsoerget, true) as selvforsoerget,
+        c.beroert,
+        c.selvforsoerget,
         c.start_uge as taelleperiode_start,
         coalesce(c.luk_nr = c.uge_nr, false) as taelleperiode_lukket,
         cast(case
@@ -98,7 +110,6 @@ staircase as (
         ) as selvforsoergelsesuger_i_vindue
     from window_counts as c
     cross join params as p
-    left join uger as u on c.borger_id = u.borger_id and c.uge_nr = u.uge_nr
 ),
 
 trappe_versions as (  -- RULES.md 4: the staircase version valid on the week's Monday
