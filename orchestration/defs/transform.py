@@ -11,6 +11,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt import DBT_PROJECT, ensure_manifest
 from orchestration.lib.dbt_args import build_args
+from orchestration.quality import warm_up
 
 ensure_manifest()
 
@@ -44,6 +45,7 @@ class DbtBuildConfig(dg.Config):
 )
 def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     """`dbt build`: seeds, models and their data tests, in dependency order."""
+    warm_up()  # the quality checks come next, in this process: import GX while dbt runs
     yield from dbt.cli(
         build_args(full_refresh=config.full_refresh, fail_fast=config.fail_fast), context=context
     ).stream()

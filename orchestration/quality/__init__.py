@@ -11,8 +11,10 @@ blocks publication), a failed `warning` expectation a warning.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -99,9 +101,23 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, quality_dir: Path) -
     return validate(frame, suite, quality_dir)
 
 
+def _import_gx() -> None:
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"  # before the import: GX reads it then
+    importlib.import_module("great_expectations")
+
+
+def warm_up() -> threading.Thread:
+    """Import Great Expectations in the background. The import alone takes about 9 s (scipy,
+    pandas, its 300 expectation classes); started while dbt works in its own process, it is done by
+    the time the first check needs it, and a check that comes earlier simply waits for it."""
+    thread = threading.Thread(target=_import_gx, name="gx-import", daemon=True)
+    thread.start()
+    return thread
+
+
 @cache
 def _context(gx_root: str):
-    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    _import_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
