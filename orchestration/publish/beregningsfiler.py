@@ -136,7 +136,6 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
     for statement in DDL:
         con.execute(statement)
     folder.mkdir(parents=True, exist_ok=True)
-    columns = ", ".join(RECORDED)
     # Work on narrow rows (ids and the file) and fetch the values once, at the end: copying 17 wide
     # columns per row through every step is what made this slow at national size.
     con.execute(
@@ -200,58 +199,67 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
             on c.art = 'ny' and p.beregnings_id = c.kilde_beregnings_id
         """
     )
-    # The rows to write and record: the values fetched once, cancelling rows with negated amounts.
-    con.execute(
-        f"""
-        create or replace temp table file_rows as
-        select n.fil, n.art, n.beregnings_id, n.kilde_beregnings_id, n.annullerer, n.loebenr,
-               {", ".join(f"c.{c}" for c in RECORDED)}
-        from changes as n inner join marts.fct_beregning as c on c.beregnings_id = n.kilde_beregnings_id
-        where n.art = 'ny'
-        union all
-        select n.fil, n.art, n.beregnings_id, n.kilde_beregnings_id, n.annullerer, n.loebenr,
-               {", ".join(f"-r.{c}" if c in AMOUNTS else f"r.{c}" for c in RECORDED)}
-        from changes as n inner join publicering.beregning_raekker as r on r.beregnings_id = n.annullerer
-        where n.art = 'annullering'
-        """
-    )
-    con.execute("drop table changes")
-    con.execute("drop table active")
-    files = con.execute(
-        """select fil, finansiering_kommunenummer, any_value(loebenr),
-                  count(*) filter (where art = 'ny'), count(*) filter (where art = 'annullering'),
-                  sum(finansieringsbeloeb)
-           from file_rows group by fil, finansiering_kommunenummer order by fil"""
-    ).fetchall()
+    files = con.execute("select fil, any_value(loebenr) from changes group by fil order by fil").fetchall()
     result = PublishResult()
     if not files:
+        con.execute("drop table changes")
+        con.execute("drop table active")
         return result
-    missing = con.execute("select count(*) from file_rows anti join vault.borgere using (borger_id)").fetchall()[0][0]
-    if missing:
-        raise RuntimeError(f"{missing} calculation rows have a borger_id that is not in the vault")
+    con.execute("create or replace temp table run_files as select distinct fil from changes")
+    # Record the rows first, in a transaction still open while the files are written from the record
+    # (the values fetched once, straight into the table; cancelling rows with negated amounts); the
+    # files go into place before the commit: a crash in between rewrites the same files next run.
     tmp_dir = folder / f".skrives-{os.getpid()}"
-    tmp_dir.mkdir(exist_ok=True)
-    _write(con, tmp_dir, [fil for fil, *_ in files])
-    for fil, *_ in files:  # into place, one atomic rename each, before the record is committed:
-        os.replace(tmp_dir / fil, folder / fil)  # a crash in between rewrites the same files next run
-    tmp_dir.rmdir()
     con.execute("begin transaction")
     try:
         con.execute(
-            f"""insert into publicering.beregning_raekker
-                select fil, art, beregnings_id, kilde_beregnings_id, annullerer, {columns}
-                from file_rows"""
+            f"""
+            insert into publicering.beregning_raekker
+            select n.fil, n.art, n.beregnings_id, n.kilde_beregnings_id, n.annullerer,
+                   {", ".join(f"c.{c}" for c in RECORDED)}
+            from changes as n inner join marts.fct_beregning as c on c.beregnings_id = n.kilde_beregnings_id
+            where n.art = 'ny'
+            union all
+            select n.fil, n.art, n.beregnings_id, n.kilde_beregnings_id, n.annullerer,
+                   {", ".join(f"-r.{c}" if c in AMOUNTS else f"r.{c}" for c in RECORDED)}
+            from changes as n inner join publicering.beregning_raekker as r on r.beregnings_id = n.annullerer
+            where n.art = 'annullering'
+            """
         )
-        for fil, kommune, loebenr, nye, annullerede, total in files:
+        summary = con.execute(
+            """select fil, finansiering_kommunenummer,
+                      count(*) filter (where art = 'ny'), count(*) filter (where art = 'annullering'),
+                      sum(finansieringsbeloeb)
+               from publicering.beregning_raekker semi join run_files using (fil)
+               group by fil, finansiering_kommunenummer order by fil"""
+        ).fetchall()
+        missing = con.execute(
+            """select count(*) from publicering.beregning_raekker semi join run_files using (fil)
+               anti join vault.borgere using (borger_id)"""
+        ).fetchall()[0][0]
+        if missing:
+            raise RuntimeError(f"{missing} calculation rows have a borger_id that is not in the vault")
+        tmp_dir.mkdir(exist_ok=True)
+        _write(con, tmp_dir, [fil for fil, _ in files])
+        for fil, _ in files:  # into place, one atomic rename each
+            os.replace(tmp_dir / fil, folder / fil)
+        tmp_dir.rmdir()
+        loebenr = dict(files)
+        for fil, kommune, nye, annullerede, total in summary:
             con.execute(
                 "insert into publicering.beregning_filer values (?, ?, ?, ?, ?, ?, ?, ?, now())",
-                [fil, kommune, loebenr, run_date, run_id, nye, annullerede, total],
+                [fil, kommune, loebenr[fil], run_date, run_id, nye, annullerede, total],
             )
             result.files.append(PublishedFile(fil, kommune, nye, annullerede))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
+        shutil.rmtree(tmp_dir, ignore_errors=True)  # files not yet in place hold CPR numbers
         raise
+    finally:
+        con.execute("drop table if exists changes")
+        con.execute("drop table if exists active")
+        con.execute("drop table if exists run_files")
     return result
 
 
@@ -295,7 +303,9 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, files: list[str]) -> No
         con.execute(
             f"""copy (
                     select n.fil, {select}
-                    from file_rows as n inner join vault.borgere as v using (borger_id)
+                    from publicering.beregning_raekker as n
+                    semi join run_files using (fil)
+                    inner join vault.borgere as v using (borger_id)
                 ) to {_literal(str(staging))} (format csv, header, delimiter ';', partition_by (fil))"""
         )
         for fil in files:

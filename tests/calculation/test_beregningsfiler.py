@@ -9,10 +9,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pytest
 
+from orchestration.publish import beregningsfiler
 from orchestration.publish.beregningsfiler import COLUMNS, publish
 from tests.calculation.harness import Scenario, run
 
@@ -61,6 +63,23 @@ def _sum_by_key(files: list[Path]) -> dict[tuple, tuple]:
     return {k: tuple(v) for k, v in sums.items() if any(v)}
 
 
+def _publish_failing_after_the_write(settings, as_of: date) -> dict:
+    """A publication whose files are written but not yet in place when it fails: what is left?"""
+    folder = settings.published_dir / "beregning"
+    real = beregningsfiler._write
+
+    def write_then_fail(*args) -> None:
+        real(*args)
+        raise OSError("disk full")
+
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        before = con.execute("select count(*) from publicering.beregning_raekker").fetchall()[0][0]
+        with mock.patch.object(beregningsfiler, "_write", write_then_fail), pytest.raises(OSError, match="disk full"):
+            publish(con, folder, as_of, "test")
+        after = con.execute("select count(*) from publicering.beregning_raekker").fetchall()[0][0]
+    return {"recorded": after - before, "entries": sorted(p.name for p in folder.iterdir())}
+
+
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("additive")
@@ -68,11 +87,14 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict:
     settings = run(scenario, root)
     first = _publish(settings, date(2021, 12, 1))
     unchanged = _publish(run(scenario, root), date(2021, 12, 2))
-    second = _publish(run(_with_late_correction(scenario), root), date(2021, 12, 8))
+    corrected = run(_with_late_correction(scenario), root)
+    failed = _publish_failing_after_the_write(corrected, date(2021, 12, 8))
+    second = _publish(corrected, date(2021, 12, 8))
     scratch_root = tmp_path_factory.mktemp("scratch")
     scratch = _publish(run(_with_late_correction(_first_deliveries()), scratch_root), date(2021, 12, 8))
     return {"folder": settings.published_dir / "beregning", "first": first, "unchanged": unchanged,
-            "second": second, "scratch": [scratch_root / "published" / "beregning" / f for f in scratch]}  # fmt: skip
+            "failed": failed, "second": second,
+            "scratch": [scratch_root / "published" / "beregning" / f for f in scratch]}  # fmt: skip
 
 
 def test_the_first_run_writes_everything_one_file_per_municipality(history: dict) -> None:
@@ -84,6 +106,11 @@ def test_the_first_run_writes_everything_one_file_per_municipality(history: dict
 
 def test_a_rerun_on_unchanged_input_writes_no_file(history: dict) -> None:
     assert history["unchanged"] == []
+
+
+def test_a_publication_that_fails_leaves_no_file_no_record_and_no_cpr_behind(history: dict) -> None:
+    assert history["failed"] == {"recorded": 0, "entries": sorted(history["first"])}
+    # and the next attempt writes the same file, under the same number (the assertion below)
 
 
 def test_a_late_correction_writes_only_the_affected_municipality(history: dict) -> None:
