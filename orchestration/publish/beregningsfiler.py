@@ -199,17 +199,27 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
             on c.art = 'ny' and p.beregnings_id = c.kilde_beregnings_id
         """
     )
-    files = con.execute("select fil, any_value(loebenr) from changes group by fil order by fil").fetchall()
+    con.execute(
+        "create or replace temp table run_files as select fil, any_value(loebenr) as loebenr from changes group by fil"
+    )
     result = PublishResult()
-    if not files:
-        con.execute("drop table changes")
-        con.execute("drop table active")
-        return result
-    con.execute("create or replace temp table run_files as select distinct fil from changes")
+    try:
+        files = [fil for (fil,) in con.execute("select fil from run_files order by fil").fetchall()]
+        if files:
+            result.files = _record_and_write(con, folder, files, run_date, run_id)
+    finally:
+        for table in ("changes", "active", "run_files"):
+            con.execute(f"drop table if exists {table}")
+    return result
+
+
+def _record_and_write(con: duckdb.DuckDBPyConnection, folder: Path, files: list[str], run_date: date,
+                      run_id: str | None) -> list[PublishedFile]:  # fmt: skip
     # Record the rows first, in a transaction still open while the files are written from the record
     # (the values fetched once, straight into the table; cancelling rows with negated amounts); the
     # files go into place before the commit: a crash in between rewrites the same files next run.
     tmp_dir = folder / f".skrives-{os.getpid()}"
+    published = []
     con.execute("begin transaction")
     try:
         con.execute(
@@ -227,10 +237,10 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
             """
         )
         summary = con.execute(
-            """select fil, finansiering_kommunenummer,
+            """select fil, finansiering_kommunenummer, any_value(f.loebenr),
                       count(*) filter (where art = 'ny'), count(*) filter (where art = 'annullering'),
                       sum(finansieringsbeloeb)
-               from publicering.beregning_raekker semi join run_files using (fil)
+               from publicering.beregning_raekker inner join run_files as f using (fil)
                group by fil, finansiering_kommunenummer order by fil"""
         ).fetchall()
         missing = con.execute(
@@ -240,27 +250,22 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
         if missing:
             raise RuntimeError(f"{missing} calculation rows have a borger_id that is not in the vault")
         tmp_dir.mkdir(exist_ok=True)
-        _write(con, tmp_dir, [fil for fil, _ in files])
-        for fil, _ in files:  # into place, one atomic rename each
+        _write(con, tmp_dir, files)
+        for fil in files:  # into place, one atomic rename each
             os.replace(tmp_dir / fil, folder / fil)
         tmp_dir.rmdir()
-        loebenr = dict(files)
-        for fil, kommune, nye, annullerede, total in summary:
+        for fil, kommune, loebenr, nye, annullerede, total in summary:
             con.execute(
                 "insert into publicering.beregning_filer values (?, ?, ?, ?, ?, ?, ?, ?, now())",
-                [fil, kommune, loebenr[fil], run_date, run_id, nye, annullerede, total],
+                [fil, kommune, loebenr, run_date, run_id, nye, annullerede, total],
             )
-            result.files.append(PublishedFile(fil, kommune, nye, annullerede))
+            published.append(PublishedFile(fil, kommune, nye, annullerede))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         shutil.rmtree(tmp_dir, ignore_errors=True)  # files not yet in place hold CPR numbers
         raise
-    finally:
-        con.execute("drop table if exists changes")
-        con.execute("drop table if exists active")
-        con.execute("drop table if exists run_files")
-    return result
+    return published
 
 
 def _amount(column: str) -> str:
