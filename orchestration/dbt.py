@@ -25,9 +25,14 @@ def manifest_is_stale() -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
+    return any(p.stat().st_mtime > built for p in project_files())
+
+
+def project_files() -> list[Path]:
+    """The dbt project's own files (models, macros, seeds, configuration), sorted; not its output."""
     target = DBT_PROJECT_DIR / "target"
-    return any(
-        p.stat().st_mtime > built
+    return sorted(
+        p
         for p in DBT_PROJECT_DIR.rglob("*")
         if p.suffix in SOURCE_SUFFIXES and target not in p.parents and "logs" not in p.parts
     )

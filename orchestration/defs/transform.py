@@ -9,9 +9,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration import omfang
 from orchestration.dbt import DBT_PROJECT, ensure_manifest
 from orchestration.lib.dbt_args import build_args
 from orchestration.quality import warm_up
+from orchestration.settings import Settings
+from orchestration.warehouse import Warehouse
 
 ensure_manifest()
 
@@ -43,9 +46,21 @@ class DbtBuildConfig(dg.Config):
     dagster_dbt_translator=YrTranslator(),
     pool="duckdb",  # one writer of the warehouse file at a time
 )
-def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-    """`dbt build`: seeds, models and their data tests, in dependency order."""
+def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuildConfig):
+    """`dbt build`: seeds, models and their data tests, in dependency order. The per-borger models
+    recompute only the borgere whose deliveries changed since the last calculation (orchestration/omfang.py)."""
     warm_up()  # the quality checks come next, in this process: import GX while dbt runs
-    yield from dbt.cli(
-        build_args(full_refresh=config.full_refresh, fail_fast=config.fail_fast), context=context
-    ).stream()
+    whole = set(context.selected_asset_keys) >= PER_BORGER_KEYS
+    with warehouse.connect() as con:
+        plan = omfang.plan(con, as_of=Settings.from_env().as_of, whole=whole, full_refresh=config.full_refresh)
+    context.log.info(plan.describe())
+    args = build_args(full_refresh=plan.full_refresh, fail_fast=config.fail_fast, dbt_vars=plan.dbt_vars)
+    yield from dbt.cli(args, context=context).stream()
+    with warehouse.connect() as con:  # only after dbt succeeded (a failure raises above)
+        omfang.record(con, plan)
+
+
+PER_BORGER_KEYS = {
+    YrTranslator().get_asset_key(node)
+    for node in omfang.per_borger_models(omfang.load_manifest(DBT_PROJECT.manifest_path))
+}

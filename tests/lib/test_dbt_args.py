@@ -9,3 +9,8 @@ def test_build_by_default() -> None:
 
 def test_full_refresh_and_fail_fast_are_flags() -> None:
     assert build_args(full_refresh=True, fail_fast=True) == ["build", "--full-refresh", "--fail-fast"]
+
+
+def test_the_incremental_scope_is_a_dbt_variable() -> None:
+    assert build_args(dbt_vars={"omfang": "borgere"}) == ["build", "--vars", '{"omfang": "borgere"}']
+    assert build_args(dbt_vars=None) == ["build"]

@@ -20,7 +20,7 @@
         fast_sats,
         trappe,
         bryder_selvforsoergelse
-    from {{ ref('int_eindkomst__linjer') }}
+    from {{ per_borger_scope(ref('int_eindkomst__linjer')) }}
 ) as linjer
 {% endset %}
 {{ beregningsperioder(linjer) }}

@@ -4,7 +4,7 @@
 -- week and all municipalities; weeks without any line are self-supported and are not listed.
 -- MAF and YUMU never enter here: they never move the counter.
 with perioder as (
-    select * from {{ ref('int_beregningsperioder') }}
+    select * from {{ per_borger_scope(ref('int_beregningsperioder')) }}
 ),
 
 netto as (

@@ -6,14 +6,14 @@ with aktiviteter as (
     select
         *,
         row_number() over (partition by aktivitet_id order by leverance_fil desc, linje_nr desc) as nyeste
-    from {{ ref('stg_dfdg__aktiviteter') }}
+    from {{ per_borger_scope(ref('stg_dfdg__aktiviteter')) }}
 ),
 
 samtaler as (
     select
         *,
         row_number() over (partition by samtale_id order by leverance_fil desc, linje_nr desc) as nyeste
-    from {{ ref('stg_dfdg__samtaler') }}
+    from {{ per_borger_scope(ref('stg_dfdg__samtaler')) }}
 ),
 
 aktivitetsuger as (

@@ -1,7 +1,7 @@
 -- RULES.md 4 and 7: every accepted eIndkomst line with the catalogue version of its ydelse valid
 -- on its PeriodeStart; a line that starts before every version uses the earliest one.
 with linjer as (
-    select * from {{ ref('stg_eindkomst__linjer') }}
+    select * from {{ per_borger_scope(ref('stg_eindkomst__linjer')) }}
 ),
 
 ydelser as (

@@ -9,6 +9,6 @@ select
     borger_id,
     trin,
     sum(beregnet_udbetalingsbeloeb) as netto
-from {{ ref('int_lis__raekker') }}
+from {{ per_borger_scope(ref('int_lis__raekker')) }}
 group by kommunenummer, ydelse_kode, uge, borger_id, trin
 having sum(beregnet_udbetalingsbeloeb) > 0

@@ -21,7 +21,7 @@ beregning as (
         refusionsbeloeb,
         medfinansieringsbeloeb,
         finansieringsbeloeb
-    from {{ ref('fct_beregning') }}
+    from {{ per_borger_scope(ref('fct_beregning')) }}
 ),
 
 udenfor as (
@@ -39,9 +39,9 @@ udenfor as (
         cast(0 as decimal(18, 2)) as refusionsbeloeb,
         cast(0 as decimal(18, 2)) as medfinansieringsbeloeb,
         cast(0 as decimal(18, 2)) as finansieringsbeloeb
-    from {{ ref('int_beregningsperioder') }} as p
+    from {{ per_borger_scope(ref('int_beregningsperioder')) }} as p
     cross join params
-    inner join {{ ref('int_trappe_uger') }} as t on p.borger_id = t.borger_id and p.uge = t.uge
+    inner join {{ per_borger_scope(ref('int_trappe_uger')) }} as t on p.borger_id = t.borger_id and p.uge = t.uge
     where p.ordning = 'udenfor' and p.uge >= params.beregning_start
 ),
 

@@ -1,3 +1,3 @@
 -- RULES.md 5: MAF lines are allocated to beregningsperioder exactly as eIndkomst lines (RULES.md 2),
 -- with no filter on the scheme's dates.
-{{ beregningsperioder(ref('stg_star__maf_linjer')) }}
+{{ beregningsperioder(per_borger_scope(ref('stg_star__maf_linjer'))) }}

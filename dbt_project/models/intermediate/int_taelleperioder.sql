@@ -16,7 +16,8 @@
 -- the previous berørt uge (inclusive) and it. That prunes the candidates from every berørt uge
 -- (12 million at 10 % of the country) to the few where a borger came back after a break.
 -- Weeks without any line are self-supported; only weeks from taelling_start count (RULES.md 3.1).
--- A close after the week of YR_AS_OF is not known yet: the period is still open.
+-- A close after the week of YR_AS_OF is not known yet: the period is still open (beregnet_luk_nr
+-- keeps it, so that a later run date knows which borgere it reaches).
 with recursive
 
 params as (
@@ -29,7 +30,7 @@ params as (
 ),
 
 uger as (
-    select * from {{ ref('int_borger_uger') }}
+    select * from {{ per_borger_scope(ref('int_borger_uger')) }}
 ),
 
 b as (  -- berørte uger, b_kum = their rank
@@ -204,6 +205,7 @@ chained as (  -- the berørt uge that would open the next period after each clos
         c.borger_id,
         c.start_nr,
         c.start_b_kum,
+        c.luk_nr as beregnet_luk_nr,
         case when c.luk_nr <= p.horisont then c.luk_nr end as luk_nr,
         case when c.luk_nr <= p.horisont then nb.uge_nr end as naeste_start_nr
     from closes as c
@@ -235,6 +237,8 @@ select
     {{ week_monday('p.start_nr') }} as start_uge,
     c.start_b_kum,
     cast(c.luk_nr as integer) as luk_nr,
-    case when c.luk_nr is not null then {{ week_monday('c.luk_nr') }} end as luk_uge
+    case when c.luk_nr is not null then {{ week_monday('c.luk_nr') }} end as luk_uge,
+    -- the close as the data stand, known or not: a later YR_AS_OF reveals it (orchestration/omfang.py)
+    cast(c.beregnet_luk_nr as integer) as beregnet_luk_nr
 from periods as p
 inner join chained as c on p.borger_id = c.borger_id and p.start_nr = c.start_nr

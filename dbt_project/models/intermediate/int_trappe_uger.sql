@@ -11,18 +11,18 @@ with params as (
 ),
 
 uger as (
-    select * from {{ ref('int_borger_uger') }}
+    select * from {{ per_borger_scope(ref('int_borger_uger')) }}
 ),
 
 perioder as (
-    select * from {{ ref('int_taelleperioder') }}
+    select * from {{ per_borger_scope(ref('int_taelleperioder')) }}
 ),
 
 extra_weeks as (  -- weeks with a MAF row or a close but no line of their own: self-supported, not berørt
     select
         borger_id,
         {{ week_no('uge') }} as uge_nr
-    from {{ ref('int_maf__beregningsperioder') }}
+    from {{ per_borger_scope(ref('int_maf__beregningsperioder')) }}
     union
     select
         borger_id,

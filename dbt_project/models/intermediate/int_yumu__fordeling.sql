@@ -2,7 +2,7 @@
 -- to the nets, with cumulative rounding (RULES.md 2) in order of beregningsperiode start, then
 -- kommunenummer. One row per non-zero share; the financing of that share is undone in fct_beregning.
 with gaeldende as (
-    select * from {{ ref('int_yumu__gaeldende') }}
+    select * from {{ per_borger_scope(ref('int_yumu__gaeldende')) }}
 ),
 
 base as (
@@ -20,7 +20,7 @@ base as (
             rows between unbounded preceding and current row
         ) as kumuleret_oere
     from gaeldende as g
-    inner join {{ ref('int_yumu__grundlag') }} as b
+    inner join {{ per_borger_scope(ref('int_yumu__grundlag')) }} as b
         on g.registrerings_id = b.registrerings_id and g.haendelse_nr = b.haendelse_nr
 ),
 

@@ -18,7 +18,7 @@ grundlag as (
         registrerings_id,
         haendelse_nr,
         sum(netto_oere) as grundlag_oere
-    from {{ ref('int_yumu__grundlag') }}
+    from {{ per_borger_scope(ref('int_yumu__grundlag')) }}
     group by registrerings_id, haendelse_nr
 ),
 
@@ -30,7 +30,7 @@ events as (
         e.oprettet,
         e.beloeb_oere,
         coalesce(g.grundlag_oere, 0) as grundlag_oere
-    from {{ ref('int_yumu__haendelser') }} as e
+    from {{ per_borger_scope(ref('int_yumu__haendelser')) }} as e
     left join grundlag as g on e.registrerings_id = g.registrerings_id and e.haendelse_nr = g.haendelse_nr
     where not e.kopi
 ),
@@ -93,5 +93,5 @@ select
     a.i_kraft as i_kraft_efter,
     a.version_nr as version_nr_efter,
     case when h.kopi then 'kopi' when a.aarsag is null then 'accepteret' else 'afvist' end as status
-from {{ ref('int_yumu__haendelser') }} as h
+from {{ per_borger_scope(ref('int_yumu__haendelser')) }} as h
 left join applied as a on h.registrerings_id = a.registrerings_id and h.haendelse_nr = a.haendelse_nr

@@ -1,7 +1,7 @@
 -- RULES.md 6: the registrations in force after all events: the version of the last accepted
 -- opret or ret of every RegistreringsID that is not deleted.
 with forloeb as (
-    select * from {{ ref('int_yumu__forloeb') }}
+    select * from {{ per_borger_scope(ref('int_yumu__forloeb')) }}
 ),
 
 final_state as (

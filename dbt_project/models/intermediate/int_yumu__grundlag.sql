@@ -3,17 +3,18 @@
 -- least one day, netted per (Uge, calendar month, kommune); only positive nets count. Validated
 -- against all data known at this run, not only what was known on the event's date.
 with events as (
-    select * from {{ ref('int_yumu__haendelser') }}
+    select * from {{ per_borger_scope(ref('int_yumu__haendelser')) }}
     where not kopi and handling in ('opret', 'ret')
 ),
 
 perioder as (
-    select * from {{ ref('int_beregningsperioder') }}
+    select * from {{ per_borger_scope(ref('int_beregningsperioder')) }}
 )
 
 select
     e.registrerings_id,
     e.haendelse_nr,
+    e.borger_id,
     p.uge,
     p.maaned,
     p.kommunenummer,
@@ -27,5 +28,5 @@ inner join perioder as p
         and e.ydelsesnavn = p.ydelse_navn
         and e.periode_slut >= p.periode_fra
         and e.periode_start <= p.periode_til
-group by e.registrerings_id, e.haendelse_nr, p.uge, p.maaned, p.kommunenummer
+group by e.registrerings_id, e.haendelse_nr, e.borger_id, p.uge, p.maaned, p.kommunenummer
 having sum(p.alloc_oere) > 0

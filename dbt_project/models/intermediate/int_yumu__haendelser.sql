@@ -2,7 +2,7 @@
 -- (Oprettet, then file name, then line). An event line identical to one already applied counts
 -- once: its copies are kept, marked `kopi`, and take no part.
 with events as (
-    select * from {{ ref('stg_yumu__haendelser') }}
+    select * from {{ per_borger_scope(ref('stg_yumu__haendelser')) }}
 ),
 
 marked as (

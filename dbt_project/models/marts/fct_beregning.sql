@@ -27,7 +27,7 @@ eindkomst as (
         beloeb as indberetning_udbetalingsbeloeb,
         alloc_oere as beregnet_oere,
         yr_kontonummer as posteringskonto_for_indberetning
-    from {{ ref('int_beregningsperioder') }}
+    from {{ per_borger_scope(ref('int_beregningsperioder')) }}
 ),
 
 maf_lines as (  -- RULES.md 5: dagpenge's ordning, text and account; the amount taken back
@@ -40,7 +40,7 @@ maf_lines as (  -- RULES.md 5: dagpenge's ordning, text and account; the amount 
             partition by m.leverance_kontrolsum, m.linje_nr, m.periode_fra
             order by {{ ydelse_version_order('m.periode_start', 'y') }}
         ) as version_rang
-    from {{ ref('int_maf__beregningsperioder') }} as m
+    from {{ per_borger_scope(ref('int_maf__beregningsperioder')) }} as m
     inner join ydelser as y on m.ydelse = y.ydelse_navn
 ),
 
@@ -76,7 +76,7 @@ yumu_shares as (  -- RULES.md 6: the share's financing undone, in the base perio
             partition by f.registrerings_id, f.uge, f.maaned, f.kommunenummer
             order by {{ ydelse_version_order('f.periode_start', 'y') }}
         ) as version_rang
-    from {{ ref('int_yumu__fordeling') }} as f
+    from {{ per_borger_scope(ref('int_yumu__fordeling')) }} as f
     inner join ydelser as y on f.ydelsesnavn = y.ydelse_navn
 ),
 
@@ -121,7 +121,7 @@ rated as (  -- RULES.md 4: the rates of the week's trin, or the catalogue's fixe
         case r.ordning when 'medfinansiering' then t.medfinansieringssats else 0 end as medfinansieringssats
     from rows_ as r
     cross join params as p
-    inner join {{ ref('int_trappe_uger') }} as t on r.borger_id = t.borger_id and r.uge = t.uge
+    inner join {{ per_borger_scope(ref('int_trappe_uger')) }} as t on r.borger_id = t.borger_id and r.uge = t.uge
     where r.ordning <> 'udenfor' and r.uge >= p.beregning_start
 ),
 

@@ -2,7 +2,7 @@
 -- week split by a move gives a row per municipality): the counter and trin of the week, the amounts,
 -- and the activities and interviews that week. Pseudonyms only.
 with raekker as (
-    select * from {{ ref('int_lis__raekker') }}
+    select * from {{ per_borger_scope(ref('int_lis__raekker')) }}
 ),
 
 dfdg as (
@@ -11,7 +11,7 @@ dfdg as (
         uge,
         count(*) filter (where kategori = 'aktivitet') as antal_aktiviteter,
         count(*) filter (where kategori = 'samtale') as antal_samtaler
-    from {{ ref('int_dfdg__uger') }}
+    from {{ per_borger_scope(ref('int_dfdg__uger')) }}
     group by borger_id, uge
 ),
 
@@ -50,7 +50,7 @@ select
     cast(coalesce(d.antal_aktiviteter, 0) as integer) as antal_aktiviteter,
     cast(coalesce(d.antal_samtaler, 0) as integer) as antal_samtaler
 from summer as s
-inner join {{ ref('int_trappe_uger') }} as t on s.borger_id = t.borger_id and s.uge = t.uge
+inner join {{ per_borger_scope(ref('int_trappe_uger')) }} as t on s.borger_id = t.borger_id and s.uge = t.uge
 inner join {{ ref('int_ydelse_navne') }} as y on s.ydelse_kode = y.ydelse_kode
 inner join {{ ref('kommuner') }} as k on s.kommunenummer = k.kommunenummer
 left join dfdg as d on s.borger_id = d.borger_id and s.uge = d.uge

@@ -1,0 +1,33 @@
+{#-
+    Incremental calculation (issue 7, docs/DECISIONS.md B11). Every model tagged `per_borger` is a
+    function of one borger's deliveries, the reference data and YR_AS_OF, so a run may recompute only
+    the borgere whose raw rows changed: orchestration/omfang.py writes them to omfang.borgere and
+    passes --vars '{omfang: borgere}'. Each such model then deletes those borgere's rows (pre-hook)
+    and inserts them again from its inputs read through `per_borger_scope`.
+
+    Without the variable an existing table is recomputed whole (delete all, insert all): a `dbt
+    build` by hand is always right, just not fast. A new table or --full-refresh builds it as usual.
+-#}
+{% macro scoped_to_borgere() -%}
+    {{ return(is_incremental() and var('omfang', 'alle') == 'borgere') }}
+{%- endmacro %}
+
+
+{#- A per-borger input, narrowed to the borgere of this run when the run is scoped. -#}
+{% macro per_borger_scope(relation) -%}
+    {%- if scoped_to_borgere() -%}
+        (select * from {{ relation }} where borger_id in (select borger_id from omfang.borgere))
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Pre-hook of every per-borger model: remove what this run inserts again. -#}
+{% macro delete_per_borger_scope() -%}
+    {%- if scoped_to_borgere() -%}
+        delete from {{ this }} where borger_id in (select borger_id from omfang.borgere)
+    {%- elif is_incremental() -%}
+        delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}

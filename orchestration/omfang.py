@@ -1,0 +1,178 @@
+"""Which borgere a calculation run recomputes (issue 7: incremental runs; docs/DECISIONS.md B11).
+
+Every dbt model tagged `per_borger` (dbt_project.yml) is a function of one borger's raw rows, the
+reference data, the code and YR_AS_OF. So before `dbt build` a run compares a fingerprint of each
+borger's raw rows with the fingerprints the last successful calculation read:
+
+- the dbt project's files (code and reference data) and the DuckDB version form the *grundlag*;
+  when it differs from the last calculation's, or there is none, or YR_AS_OF moved back, the run is
+  full (`--full-refresh`);
+- otherwise the scope is the borgere whose fingerprint changed, appeared or vanished, widened by the
+  borgere whose rows share an id with theirs (a reversal, or a later version of a DFDG activity or
+  a YUMU registration, may carry another CPR number), and, when YR_AS_OF moved on, by the borgere
+  the date reaches (a running DFDG activity; in a new week, an open tælleperiode that now closes).
+  The per-borger models delete and recompute exactly those (macros/omfang.sql).
+
+Raw tables are append-only (ingestion never deletes an accepted row), and the fingerprint covers
+every column, so nothing that reaches raw escapes it: a delivery, a released quarantine, the YUMU
+screen. The fingerprints are recorded only after `dbt build` succeeded; a failed run leaves its
+scope to the next one. Counts only are logged: no borger_id leaves the warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from orchestration.dbt import DBT_PROJECT_DIR, project_files
+
+# raw table → the id columns that tie its rows together across borgere (the rows of one id are
+# read together by the calculation: versions, reversals)
+RAW_TABLES: dict[str, tuple[str, ...]] = {
+    "eindkomst_linjer": ("indberetnings_id", "tilbagefoert_id"),
+    "maf_linjer": (),
+    "yumu_haendelser": ("registrerings_id",),
+    "dfdg_aktiviteter": ("aktivitet_id",),
+    "dfdg_samtaler": ("samtale_id",),
+}
+
+FULL, SCOPED, PARTIAL = "fuld", "borgere", "delvis"
+
+
+@dataclass(frozen=True)
+class Plan:
+    mode: str  # FULL: rebuild everything; SCOPED: the borgere in omfang.borgere; PARTIAL: see plan()
+    reason: str
+    grundlag: str
+    as_of: date
+    borgere: int  # borgere recomputed (all of them unless SCOPED)
+    i_alt: int  # borgere in the raw tables
+
+    @property
+    def full_refresh(self) -> bool:
+        return self.mode == FULL
+
+    @property
+    def dbt_vars(self) -> dict[str, str] | None:
+        return {"omfang": "borgere"} if self.mode == SCOPED else None
+
+    def describe(self) -> str:
+        if self.mode == SCOPED:
+            return f"Inkrementel beregning: {self.borgere:,} af {self.i_alt:,} borgere genberegnes ({self.reason})."
+        if self.mode == FULL:
+            return f"Fuld beregning af {self.i_alt:,} borgere ({self.reason})."
+        return f"Delvis kørsel: de valgte modeller genberegnes helt ({self.reason})."
+
+
+def grundlag() -> str:
+    """What every borger's result depends on besides their own rows and YR_AS_OF: the dbt project's
+    files and DuckDB's version (hash() makes the beregnings-id)."""
+    digest = hashlib.sha256()
+    for path in project_files():
+        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(f"duckdb={duckdb.__version__}".encode())
+    return digest.hexdigest()
+
+
+def fingerprints_sql() -> str:
+    """Per borger: an order-independent hash of all their raw rows, and how many there are."""
+    rows = " union all ".join(f"select borger_id, hash('{t}', r) as h from raw.{t} as r" for t in RAW_TABLES)
+    return f"select borger_id, sum(h)::hugeint as fingeraftryk, count(*) as raekker from ({rows}) group by borger_id"
+
+
+# Where YR_AS_OF reaches a borger's result (grep as_of_date in the models): a running DFDG activity
+# counts up to its week, and a close after its week is not known yet (int_taelleperioder).
+NEW_DATE = "select borger_id from raw.dfdg_aktiviteter where slutdato is null"
+NEW_WEEK = "select borger_id from intermediate.int_taelleperioder where luk_nr is null and beregnet_luk_nr <= {uge}"
+
+
+def week_no(day: date) -> int:
+    """The consecutive week number of macros/weeks.sql: 0 is the week of Monday 1970-01-05."""
+    return (day - date(1970, 1, 5)).days // 7
+
+
+def scope_sql(*, new_date: bool = False, new_week: int | None = None) -> str:
+    """The borgere whose fingerprint differs from the recorded one, those sharing an id with them,
+    and, when YR_AS_OF moved on, those whose result the date reaches: a running DFDG activity, and
+    in a new week (`new_week`, its number) an open tælleperiode whose close the data already fix
+    at or before that week (int_taelleperioder.beregnet_luk_nr)."""
+    linked = []
+    for table, ids in RAW_TABLES.items():
+        if not ids:
+            continue
+        keys = " union ".join(
+            f"select {c}::varchar from raw.{table} where borger_id in (select * from aendret)" for c in ids
+        )
+        matches = " or ".join(f"{c}::varchar in (select * from noegler_{table})" for c in ids)
+        linked.append((table, keys, matches))
+    ctes = "".join(f",\nnoegler_{t} as ({keys})" for t, keys, _ in linked)
+    unions = "".join(f"\n    union select borger_id from raw.{t} where {m}" for t, _, m in linked)
+    unions += f"\n    union {NEW_DATE}" if new_date else ""
+    unions += f"\n    union {NEW_WEEK.format(uge=int(new_week))}" if new_week is not None else ""
+    return f"""
+        with aendret as (
+            select borger_id from (
+                (select * from omfang.fingeraftryk_ny except select * from omfang.fingeraftryk)
+                union all
+                (select * from omfang.fingeraftryk except select * from omfang.fingeraftryk_ny)
+            )
+        ){ctes}
+        select borger_id from (select borger_id from aendret{unions})
+        where borger_id is not null
+    """
+
+
+def plan(con: duckdb.DuckDBPyConnection, *, as_of: date, whole: bool, full_refresh: bool = False) -> Plan:
+    """Decide the run and leave its scope in omfang.borgere. `whole`: every per-borger model is in
+    this run. A run of only some of them (a selection in the Dagster UI) recomputes those whole from
+    their inputs as they stand, and records nothing: the next whole run still sees every change."""
+    basis = grundlag()
+    con.execute("create schema if not exists omfang")
+    con.execute("create table if not exists omfang.grundlag (grundlag varchar, as_of date, beregnet timestamp)")
+    con.execute(
+        "create table if not exists omfang.fingeraftryk (borger_id varchar, fingeraftryk hugeint, raekker bigint)"
+    )
+    con.execute(f"create or replace table omfang.fingeraftryk_ny as {fingerprints_sql()}")
+    [(total,)] = con.execute("select count(*) from omfang.fingeraftryk_ny").fetchall()
+    previous = con.execute("select grundlag, as_of from omfang.grundlag").fetchall()
+    if not whole:
+        return Plan(PARTIAL, "ikke alle beregningsmodeller er valgt", basis, as_of, total, total)
+    if full_refresh or not previous or previous[0][0] != basis or as_of < previous[0][1]:
+        reason = (
+            "fuld genberegning bestilt" if full_refresh
+            else "ingen tidligere beregning" if not previous
+            else "koden eller referencedata er ændret" if previous[0][0] != basis
+            else "YR_AS_OF er flyttet tilbage"
+        )  # fmt: skip
+        con.execute("create or replace table omfang.borgere as select borger_id from omfang.fingeraftryk_ny")
+        return Plan(FULL, reason, basis, as_of, total, total)
+    before = previous[0][1]
+    new_week = week_no(as_of) if week_no(as_of) != week_no(before) else None
+    con.execute(f"create or replace table omfang.borgere as {scope_sql(new_date=as_of != before, new_week=new_week)}")
+    [(scoped,)] = con.execute("select count(*) from omfang.borgere").fetchall()
+    reason = "leverancer ændret" + (f", YR_AS_OF {before} → {as_of}" if as_of != before else "")
+    return Plan(SCOPED, reason, basis, as_of, scoped, total)
+
+
+def record(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """After a successful `dbt build`: the fingerprints, grundlag and run date it computed from."""
+    if plan.mode == PARTIAL:
+        return
+    con.execute("begin")
+    con.execute("create or replace table omfang.fingeraftryk as select * from omfang.fingeraftryk_ny")
+    con.execute("delete from omfang.grundlag")
+    con.execute("insert into omfang.grundlag values (?, ?, current_timestamp)", [plan.grundlag, plan.as_of])
+    con.execute("commit")
+
+
+def per_borger_models(manifest: dict) -> list[dict]:
+    """The manifest nodes of the per-borger models (tag `per_borger`)."""
+    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and "per_borger" in n["tags"]]
+
+
+def load_manifest(path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,203 @@
+"""Incremental calculation (issue 7, orchestration/omfang.py): after one more week of deliveries a run
+recomputes only the borgere whose deliveries changed, and its tables equal a full recomputation's,
+row for row."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import omfang
+from orchestration.generator import Options, generate
+from orchestration.generator.increment import next_week
+from orchestration.ingestion.engine import ingest
+from orchestration.ingestion.sources import SOURCES
+from orchestration.lib.dbt_args import build_args
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+DBT = str(Path(sys.executable).with_name("dbt"))
+KEY = "test-incremental-key"
+OPTIONS = Options(kommuner=("730", "101"), borgere=250, fra=date(2023, 7, 1), til=date(2024, 6, 30), seed=11)
+AS_OF = "2024-09-30"
+LATER = "2025-06-30"  # a later run date: running DFDG activities run on, open periods may close
+SCHEMAS = ("intermediate", "marts", "lis")
+
+
+def _settings(root: Path, as_of: str = AS_OF) -> Settings:
+    return Settings.from_env({"YR_DATA_DIR": str(root), "YR_PSEUDONYM_KEY": KEY, "YR_AS_OF": as_of})
+
+
+def _dbt(settings: Settings, args: list[str]) -> None:
+    env = {**settings.subprocess_env(), "YR_PSEUDONYM_KEY": KEY}
+    result = subprocess.run(
+        [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def _run(settings: Settings) -> omfang.Plan:
+    """Ingest what is new, plan, `dbt build` as the pipeline's dbt asset does, record."""
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        for source in SOURCES.values():
+            ingest(con, source, settings, "test")
+        plan = omfang.plan(con, as_of=settings.as_of, whole=True)
+    _dbt(settings, build_args(full_refresh=plan.full_refresh, dbt_vars=plan.dbt_vars))
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        omfang.record(con, plan)
+    return plan
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_schema in ? and table_type = 'BASE TABLE'",
+            [list(SCHEMAS)],
+        ).fetchall()
+    ]
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("incremental")
+    settings = _settings(root)
+    settings.ensure_dirs()
+    generate(OPTIONS, settings.landing_dir, root / "generated")
+    return root
+
+
+def test_one_more_week_recomputes_only_the_changed_borgere_and_equals_a_full_run(
+    population: Path, tmp_path: Path
+) -> None:
+    settings = _settings(population)
+    first = _run(settings)
+    assert first.mode == omfang.FULL
+    assert first.borgere == first.i_alt > 100
+
+    unchanged = _run(settings)  # nothing new: nothing to recompute
+    assert (unchanged.mode, unchanged.borgere) == (omfang.SCOPED, 0)
+
+    next_week(settings.landing_dir, seed=3)
+    incremental = _run(settings)
+    assert incremental.mode == omfang.SCOPED
+    assert 0 < incremental.borgere < incremental.i_alt / 4, incremental.describe()
+    _assert_equals_full_run(settings, tmp_path / "full")
+
+    # months later with nothing new delivered: running activities run on, open periods close
+    later = _settings(population, LATER)
+    dated = _run(later)
+    assert dated.mode == omfang.SCOPED
+    assert 0 < dated.borgere < dated.i_alt, dated.describe()
+    _assert_equals_full_run(later, tmp_path / "full-later")
+
+
+def _assert_equals_full_run(settings: Settings, copy: Path) -> None:
+    """Every table of the warehouse equals, row for row, the same warehouse recomputed in full."""
+    full = _settings(copy, settings.as_of.isoformat())
+    shutil.copytree(settings.data_dir, full.data_dir)
+    _dbt(full, build_args(full_refresh=True))
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        con.execute(f"attach '{full.duckdb_path}' as fuld (read_only)")
+        tables = _tables(con)
+        assert {"marts.fct_beregning", "intermediate.int_taelleperioder", "lis.lis_borger_uge"} <= set(tables)
+        for table in tables:
+            for a, b in ((table, f"fuld.{table}"), (f"fuld.{table}", table)):
+                query = f"select count(*) from (select * from {a} except all select * from {b})"
+                [(extra,)] = con.execute(query).fetchall()
+                assert extra == 0, f"{table}: {extra} rows of {a.split('.')[0]} not in the other"
+        # rows were recomputed, not merely kept
+        [(recomputed,)] = con.execute(
+            "select count(*) from marts.fct_beregning where borger_id in (select borger_id from omfang.borgere)"
+        ).fetchall()
+        assert recomputed > 0
+
+
+def test_a_run_is_full_without_a_record_on_request_for_new_code_or_an_earlier_date(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    con = duckdb.connect()
+    _raw_tables(con)
+    con.execute("insert into raw.eindkomst_linjer values ('A', '1', null, 100)")
+    first = omfang.plan(con, as_of=date(2024, 9, 30), whole=True)
+    assert (first.mode, first.reason) == (omfang.FULL, "ingen tidligere beregning")
+    omfang.record(con, first)
+    again = omfang.plan(con, as_of=date(2024, 9, 30), whole=True)
+    assert (again.mode, again.borgere) == (omfang.SCOPED, 0)
+    assert omfang.plan(con, as_of=date(2024, 9, 30), whole=True, full_refresh=True).mode == omfang.FULL
+    assert omfang.plan(con, as_of=date(2024, 9, 29), whole=True).reason == "YR_AS_OF er flyttet tilbage"
+    partial = omfang.plan(con, as_of=date(2024, 9, 29), whole=False)
+    assert partial.mode == omfang.PARTIAL
+    assert partial.dbt_vars is None
+    assert not partial.full_refresh
+    omfang.record(con, partial)  # records nothing: the next whole run still sees the earlier date
+    assert omfang.plan(con, as_of=date(2024, 9, 29), whole=True).mode == omfang.FULL
+    monkeypatch.setattr(omfang, "grundlag", lambda: "a changed model or seed")
+    assert omfang.plan(con, as_of=date(2024, 9, 30), whole=True).reason == "koden eller referencedata er ændret"
+
+
+def test_a_later_run_date_takes_in_running_activities_and_in_a_new_week_the_periods_it_closes() -> None:
+    con = duckdb.connect()
+    _raw_tables(con)
+    con.execute("insert into raw.dfdg_aktiviteter values ('D', 'akt-1', null), ('E', 'akt-2', date '2024-05-01')")
+    con.execute("create schema intermediate")
+    con.execute(
+        "create table intermediate.int_taelleperioder "
+        "(borger_id varchar, periode_nr int, luk_nr int, beregnet_luk_nr int)"
+    )
+    week = omfang.week_no(date(2024, 10, 7))  # the close the data fix for P's open period; R's is later
+    periods = [("P", 1, 10, 10), ("P", 2, None, week), ("Q", 1, 12, 12), ("R", 1, None, week + 1)]
+    con.executemany("insert into intermediate.int_taelleperioder values (?, ?, ?, ?)", periods)
+    omfang.record(con, omfang.plan(con, as_of=date(2024, 9, 30), whole=True))
+
+    def scope(as_of: date) -> set[str]:
+        assert omfang.plan(con, as_of=as_of, whole=True).mode == omfang.SCOPED
+        return {b for (b,) in con.execute("select borger_id from omfang.borgere").fetchall()}
+
+    assert scope(date(2024, 9, 30)) == set()
+    assert scope(date(2024, 10, 2)) == {"D"}, "the same week: only a running activity reaches further"
+    assert scope(date(2024, 10, 7)) == {"D", "P"}, "a new week: P's open period closes"
+    assert scope(date(2024, 10, 14)) == {"D", "P", "R"}
+
+
+def test_the_scope_takes_in_borgere_that_share_an_id_with_a_changed_borger() -> None:
+    con = duckdb.connect()
+    _raw_tables(con)
+    con.execute("insert into raw.eindkomst_linjer values ('A', '1', null, 100), ('B', '2', null, 50)")
+    con.execute("insert into raw.eindkomst_linjer values ('C', '3', null, 10)")
+    con.execute("insert into raw.dfdg_aktiviteter values ('D', 'akt-1', null), ('E', 'akt-2', null)")
+    first = omfang.plan(con, as_of=date(2024, 9, 30), whole=True)
+    omfang.record(con, first)
+
+    # a reversal of A's line filed under another CPR number, and a later version of D's activity under E
+    con.execute("insert into raw.eindkomst_linjer values ('F', '4', '1', -100)")
+    con.execute("insert into raw.dfdg_aktiviteter values ('E', 'akt-1', null)")
+    plan = omfang.plan(con, as_of=date(2024, 9, 30), whole=True)
+    scope = {b for (b,) in con.execute("select borger_id from omfang.borgere").fetchall()}
+    assert scope == {"A", "F", "D", "E"}, "B and C are untouched"
+    assert plan.borgere == 4
+    assert plan.i_alt == 6
+
+
+def test_every_raw_table_is_fingerprinted() -> None:
+    assert set(omfang.RAW_TABLES) == {s.table for s in SOURCES.values()}
+
+
+def _raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw tables reduced to what the scope reads: borger_id, the linking ids, a value or date."""
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.eindkomst_linjer "
+        "(borger_id varchar, indberetnings_id varchar, tilbagefoert_id varchar, beloeb decimal(18, 2))"
+    )
+    con.execute("create table raw.maf_linjer (borger_id varchar, beloeb decimal(18, 2))")
+    con.execute("create table raw.yumu_haendelser (borger_id varchar, registrerings_id varchar)")
+    con.execute("create table raw.dfdg_aktiviteter (borger_id varchar, aktivitet_id varchar, slutdato date)")
+    con.execute("create table raw.dfdg_samtaler (borger_id varchar, samtale_id varchar)")
