@@ -51,6 +51,7 @@ class Run:
     peak_bytes: int
     stages: list[Stage] = field(default_factory=list)
     succeeded: bool = True
+    recomputed_borgere: int | None = None  # the calculation's scope (orchestration/omfang.py)
 
 
 @dataclass
@@ -227,13 +228,15 @@ def counts(folder: Path) -> dict[str, int]:
                    (select coalesce(sum(linjer_laest), 0) from raw.leverancer),
                    (select count(*) from staging.stg_eindkomst__linjer),
                    (select count(*) from marts.fct_beregning),
-                   (select count(*) from publicering.beregning_raekker)"""
+                   (select count(*) from publicering.beregning_raekker),
+                   (select count(*) from omfang.borgere)"""
         ).fetchall()[0]
-    return dict(zip(("read", "staged", "calculated", "published"), one, strict=True))
+    return dict(zip(("read", "staged", "calculated", "published", "recomputed"), one, strict=True))
 
 
 def attach_rows(run: Run, rows: dict[str, int], before: dict[str, int] | None = None) -> None:
     delta = {k: v - (before or {}).get(k, 0) for k, v in rows.items()}
+    run.recomputed_borgere = rows["recomputed"]
     for stage in run.stages:
         if stage.name == "ingest":
             stage.rows_in, stage.rows_out = delta["read"], delta["staged"]
@@ -326,23 +329,30 @@ def markdown(results: list[SizeResult], picture_name: str | None = None) -> str:
         lines += [f"## {r.borgere:,} citizens in {r.kommuner} municipalities ({r.lines:,} delivered lines)", ""]
         lines.append(f"Floor (one scan and aggregation of the staged payment lines): {_fmt_s(r.floor_seconds)}.")
         lines.append("")
-        lines += ["| stage | wall time | × floor | rows in | rows out | rows/s |", "|---|---:|---:|---:|---:|---:|"]
+        incremental = {s.name: s for s in r.incremental.stages} if r.incremental else {}
+        lines += ["| stage | wall time | × floor | rows in | rows out | rows/s | incremental run |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
         for s in r.full.stages:
             rps = f"{s.rows_per_second:,.0f}" if s.rows_per_second else ""
+            again = _fmt_s(incremental[s.name].seconds) if s.name in incremental else ""
             lines.append(
                 f"| {s.name} | {_fmt_s(s.seconds)} | {s.seconds / r.floor_seconds:,.0f} | "
-                f"{_n(s.rows_in)} | {_n(s.rows_out)} | {rps} |"
+                f"{_n(s.rows_in)} | {_n(s.rows_out)} | {rps} | {again} |"
             )
+        again = _fmt_s(r.incremental.seconds) if r.incremental else ""
         lines.append(
-            f"| **whole run** | **{_fmt_s(r.full.seconds)}** | {r.full.seconds / r.floor_seconds:,.0f} | | | |"
+            f"| **whole run** | **{_fmt_s(r.full.seconds)}** | {r.full.seconds / r.floor_seconds:,.0f} | | | | "
+            f"{again} |"
         )
         lines += ["", f"Peak memory of the process tree: {r.full.peak_bytes / 2**30:.2f} GiB. "
                       f"Time per 1,000 citizens: {r.seconds_per_1000_borgere:.2f} s. "
                       f"Disk used after the run: {r.disk_bytes / 2**30:.1f} GiB."]  # fmt: skip
         if r.incremental:
             share = r.incremental.seconds / r.full.seconds
+            scope = r.incremental.recomputed_borgere
             lines.append(f"Incremental run (one more week of deliveries): {_fmt_s(r.incremental.seconds)}, "
-                         f"{share:.0%} of the full run; peak {r.incremental.peak_bytes / 2**30:.2f} GiB.")  # fmt: skip
+                         f"{share:.0%} of the full run; {_n(scope)} of {r.borgere:,} citizens recomputed; "
+                         f"peak {r.incremental.peak_bytes / 2**30:.2f} GiB.")  # fmt: skip
         lines.append("")
     largest = max(results, key=lambda r: r.borgere)
     # Below the national size, time and disk are extrapolated linearly (the growth check below says

@@ -48,6 +48,8 @@ def test_a_tiny_bench_runs_full_and_incremental_and_writes_its_report(data_dir: 
     assert size["incremental"]["succeeded"]
     incremental = {s["name"].strip(): s for s in size["incremental"]["stages"]}
     assert incremental["ingest"]["rows_in"] > 0
+    # only the citizens the new week touched were recomputed (orchestration/omfang.py)
+    assert 0 < size["incremental"]["recomputed_borgere"] < size["full"]["recomputed_borgere"]
 
     text = (data_dir / "bench" / "latest.md").read_text(encoding="utf-8")
     assert "200 citizens in 2 municipalities" in text
