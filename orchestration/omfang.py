@@ -134,7 +134,7 @@ def plan(con: duckdb.DuckDBPyConnection, *, as_of: date, whole: bool, full_refre
     con.execute("create schema if not exists omfang")
     con.execute("create table if not exists omfang.grundlag (grundlag varchar, as_of date, beregnet timestamp)")
     con.execute(
-        "create table if not exists omfang.fingeraftryk (borger_id varchar, fingeraftryk hugeint, raekker bigint)"
+        "create table if not exists omfang.fingeraftryk (borger_id bigint, fingeraftryk hugeint, raekker bigint)"
     )
     con.execute(f"create or replace table omfang.fingeraftryk_ny as {fingerprints_sql()}")
     [(total,)] = con.execute("select count(*) from omfang.fingeraftryk_ny").fetchall()

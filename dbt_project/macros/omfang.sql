@@ -31,3 +31,18 @@
         delete from {{ this }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    Post-hooks of fct_beregning: which borgere's calculation rows may now differ from the published
+    calculation files (orchestration/publish/beregningsfiler.py diffs only those, and empties the
+    table when it has published). A scoped run adds its borgere; any other build of the table, by
+    the pipeline or by hand, marks everyone.
+-#}
+{% macro mark_unpublished() -%}
+    {%- if scoped_to_borgere() -%}
+        insert into omfang.upubliceret select borger_id, false from omfang.borgere
+    {%- else -%}
+        insert into omfang.upubliceret values (null, true)
+    {%- endif -%}
+{%- endmacro %}

@@ -1,6 +1,6 @@
 """Incremental calculation (issue 7, orchestration/omfang.py): after one more week of deliveries a run
-recomputes only the borgere whose deliveries changed, and its tables equal a full recomputation's,
-row for row."""
+recomputes only the borgere whose deliveries changed, and its tables and calculation files equal a
+full recomputation's, row for row."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from orchestration.generator.increment import next_week
 from orchestration.ingestion.engine import ingest
 from orchestration.ingestion.sources import SOURCES
 from orchestration.lib.dbt_args import build_args
+from orchestration.publish.beregningsfiler import publish
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -79,6 +80,7 @@ def test_one_more_week_recomputes_only_the_changed_borgere_and_equals_a_full_run
 ) -> None:
     settings = _settings(population)
     first = _run(settings)
+    _publish(settings)
     assert first.mode == omfang.FULL
     assert first.borgere == first.i_alt > 100
 
@@ -89,7 +91,7 @@ def test_one_more_week_recomputes_only_the_changed_borgere_and_equals_a_full_run
     incremental = _run(settings)
     assert incremental.mode == omfang.SCOPED
     assert 0 < incremental.borgere < incremental.i_alt / 4, incremental.describe()
-    _assert_equals_full_run(settings, tmp_path / "full")
+    assert _assert_equals_full_run(settings, tmp_path / "full"), "the new week is in new calculation files"
 
     # months later with nothing new delivered: running activities run on, open periods close
     later = _settings(population, LATER)
@@ -99,14 +101,29 @@ def test_one_more_week_recomputes_only_the_changed_borgere_and_equals_a_full_run
     _assert_equals_full_run(later, tmp_path / "full-later")
 
 
-def _assert_equals_full_run(settings: Settings, copy: Path) -> None:
-    """Every table of the warehouse equals, row for row, the same warehouse recomputed in full."""
+def _publish(settings: Settings) -> list[str]:
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        result = publish(con, settings.published_dir / "beregning", settings.as_of)
+    return [f.fil for f in result.files]
+
+
+def _assert_equals_full_run(settings: Settings, copy: Path) -> list[str]:
+    """Every table of the warehouse equals, row for row, the same warehouse recomputed in full; and
+    the calculation files published from it (a diff of the recomputed borgere only) equal those
+    published from the full recomputation (a diff of everyone)."""
     full = _settings(copy, settings.as_of.isoformat())
     shutil.copytree(settings.data_dir, full.data_dir)
     _dbt(full, build_args(full_refresh=True))
+    files = _publish(settings)
+    assert _publish(full) == files
+    for fil in files:
+        lines = (settings.published_dir / "beregning" / fil).read_text(encoding="utf-8").splitlines()
+        again = (full.published_dir / "beregning" / fil).read_text(encoding="utf-8").splitlines()
+        differ = len(set(lines) ^ set(again))  # a count, never the lines: they hold CPR numbers
+        assert (differ, len(lines)) == (0, len(again)), f"{fil}: {differ} lines differ"
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         con.execute(f"attach '{full.duckdb_path}' as fuld (read_only)")
-        tables = _tables(con)
+        tables = [*_tables(con), "publicering.beregning_raekker"]
         assert {"marts.fct_beregning", "intermediate.int_taelleperioder", "lis.lis_borger_uge"} <= set(tables)
         for table in tables:
             for a, b in ((table, f"fuld.{table}"), (f"fuld.{table}", table)):
@@ -118,6 +135,7 @@ def _assert_equals_full_run(settings: Settings, copy: Path) -> None:
             "select count(*) from marts.fct_beregning where borger_id in (select borger_id from omfang.borgere)"
         ).fetchall()
         assert recomputed > 0
+    return files
 
 
 def test_a_run_is_full_without_a_record_on_request_for_new_code_or_an_earlier_date(
