@@ -44,13 +44,14 @@ def _literal(path: Path) -> str:
 
 
 def _excel_select(con: duckdb.DuckDBPyConnection, mart: str) -> str:
-    """Decimals with a decimal comma (Excel in Danish), dates ISO, everything else as it is."""
+    """Decimals with a decimal comma (Excel in Danish), dates ISO, everything else as it is. The
+    first column's header starts with the BOM, so that DuckDB writes the file Excel expects in one
+    pass (no second copy of a file of gigabytes to put three bytes in front)."""
     out = []
-    for name, data_type in columns(con, mart):
-        if data_type.upper().startswith("DECIMAL"):
-            out.append(f"replace(cast({name} as varchar), '.', ',') as {name}")
-        else:
-            out.append(name)
+    for i, (name, data_type) in enumerate(columns(con, mart)):
+        value = f"replace(cast({name} as varchar), '.', ',')" if data_type.upper().startswith("DECIMAL") else name
+        header = BOM.decode() + name if i == 0 else name
+        out.append(f'{value} as "{header}"')
     return ", ".join(out)
 
 
@@ -68,15 +69,10 @@ def publish(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | N
                 f"copy lis.{mart} to {_literal(udgave / 'lis' / mart / f'{mart}.parquet')} "
                 "(format parquet, compression zstd)"
             )
-            tmp_csv = udgave / "lis-csv" / f".{mart}.csv"
             con.execute(
-                f"copy (select {_excel_select(con, mart)} from lis.{mart}) to {_literal(tmp_csv)} "
-                "(format csv, header, delimiter ';')"
+                f"copy (select {_excel_select(con, mart)} from lis.{mart}) "
+                f"to {_literal(udgave / 'lis-csv' / f'{mart}.csv')} (format csv, header, delimiter ';')"
             )
-            with tmp_csv.open("rb") as source, (udgave / "lis-csv" / f"{mart}.csv").open("wb") as target:
-                target.write(BOM)
-                shutil.copyfileobj(source, target, 1 << 20)
-            tmp_csv.unlink()
             con.execute(f"create table udgivelse.{mart} as select * from lis.{mart}")
             result.rows[mart] = con.execute(f"select count(*) from udgivelse.{mart}").fetchall()[0][0]
     finally:

@@ -29,6 +29,7 @@ def test_every_mart_is_published_as_parquet_csv_and_duckdb(pipeline: Pipeline) -
             frame = pd.read_csv(published / "lis-csv" / f"{mart}.csv", sep=";", decimal=",", encoding="utf-8-sig",
                                 dtype={"kommunenummer": str})  # fmt: skip
             assert len(frame) == expected
+            assert list(frame.columns) == [c for c, _ in lis.columns(warehouse, mart)]  # the BOM is no part of a name
     assert pd.api.types.is_float_dtype(frame["finansieringsbeloeb"])  # decimal comma read as numbers
 
 
