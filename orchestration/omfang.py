@@ -126,10 +126,14 @@ def scope_sql(*, new_date: bool = False, new_week: int | None = None) -> str:
     """
 
 
-def plan(con: duckdb.DuckDBPyConnection, *, as_of: date, whole: bool, full_refresh: bool = False) -> Plan:
+def plan(
+    con: duckdb.DuckDBPyConnection, *, as_of: date, whole: bool, full_refresh: bool = False, tables: list[str] = ()
+) -> Plan:
     """Decide the run and leave its scope in omfang.borgere. `whole`: every per-borger model is in
     this run. A run of only some of them (a selection in the Dagster UI) recomputes those whole from
-    their inputs as they stand, and records nothing: the next whole run still sees every change."""
+    their inputs as they stand, and records nothing: the next whole run still sees every change.
+    `tables`: the per-borger models' tables (schema.name); a run is scoped only when all exist, so
+    that every per-borger model of a scoped run is built incrementally (its scoped tests rely on it)."""
     basis = grundlag()
     con.execute("create schema if not exists omfang")
     con.execute("create table if not exists omfang.grundlag (grundlag varchar, as_of date, beregnet timestamp)")
@@ -141,12 +145,17 @@ def plan(con: duckdb.DuckDBPyConnection, *, as_of: date, whole: bool, full_refre
     previous = con.execute("select grundlag, as_of from omfang.grundlag").fetchall()
     if not whole:
         return Plan(PARTIAL, "ikke alle beregningsmodeller er valgt", basis, as_of, total, total)
-    if full_refresh or not previous or previous[0][0] != basis or as_of < previous[0][1]:
+    existing = {f"{s}.{t}" for s, t in con.execute(
+        "select table_schema, table_name from information_schema.tables where table_catalog = current_database()"
+    ).fetchall()}  # fmt: skip
+    missing = sorted(set(tables) - existing)
+    if full_refresh or not previous or previous[0][0] != basis or as_of < previous[0][1] or missing:
         reason = (
             "fuld genberegning bestilt" if full_refresh
             else "ingen tidligere beregning" if not previous
             else "koden eller referencedata er ændret" if previous[0][0] != basis
-            else "YR_AS_OF er flyttet tilbage"
+            else "YR_AS_OF er flyttet tilbage" if as_of < previous[0][1]
+            else f"tabellen {missing[0]} mangler"
         )  # fmt: skip
         con.execute("create or replace table omfang.borgere as select borger_id from omfang.fingeraftryk_ny")
         return Plan(FULL, reason, basis, as_of, total, total)
@@ -172,6 +181,11 @@ def record(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
 def per_borger_models(manifest: dict) -> list[dict]:
     """The manifest nodes of the per-borger models (tag `per_borger`)."""
     return [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and "per_borger" in n["tags"]]
+
+
+def per_borger_tables(manifest: dict) -> list[str]:
+    """Their tables, as schema.name."""
+    return sorted(f"{n['schema']}.{n['alias']}" for n in per_borger_models(manifest))
 
 
 def load_manifest(path) -> dict:

@@ -46,3 +46,21 @@
         insert into omfang.upubliceret values (null, true)
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    In a data test: is `relation` a per-borger model, and this run scoped to some borgere? The
+    pipeline scopes a run only when every per-borger table already exists (orchestration/omfang.py),
+    so each of them was then built incrementally, and its other borgere's rows passed before.
+-#}
+{% macro scoped_per_borger_relation(relation) -%}
+    {%- if not execute or var('omfang', 'alle') != 'borgere' -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and 'per_borger' in node.tags
+        and node.alias == relation.identifier and node.schema == relation.schema -%}
+        {{ return(true) }}
+    {%- endfor -%}
+    {{ return(false) }}
+{%- endmacro %}

@@ -52,7 +52,8 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     warm_up()  # the quality checks come next, in this process: import GX while dbt runs
     whole = set(context.selected_asset_keys) >= PER_BORGER_KEYS
     with warehouse.connect() as con:
-        plan = omfang.plan(con, as_of=Settings.from_env().as_of, whole=whole, full_refresh=config.full_refresh)
+        plan = omfang.plan(con, as_of=Settings.from_env().as_of, whole=whole, full_refresh=config.full_refresh,
+                           tables=PER_BORGER_TABLES)  # fmt: skip
     context.log.info(plan.describe())
     args = build_args(full_refresh=plan.full_refresh, fail_fast=config.fail_fast, dbt_vars=plan.dbt_vars)
     yield from dbt.cli(args, context=context).stream()
@@ -60,7 +61,6 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         omfang.record(con, plan)
 
 
-PER_BORGER_KEYS = {
-    YrTranslator().get_asset_key(node)
-    for node in omfang.per_borger_models(omfang.load_manifest(DBT_PROJECT.manifest_path))
-}
+MANIFEST = omfang.load_manifest(DBT_PROJECT.manifest_path)
+PER_BORGER_KEYS = {YrTranslator().get_asset_key(node) for node in omfang.per_borger_models(MANIFEST)}
+PER_BORGER_TABLES = omfang.per_borger_tables(MANIFEST)

@@ -8,12 +8,14 @@ import shutil
 import subprocess
 import sys
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration import omfang
+from orchestration.dbt import DBT_PROJECT, ensure_manifest
 from orchestration.generator import Options, generate
 from orchestration.generator.increment import next_week
 from orchestration.ingestion.engine import ingest
@@ -43,12 +45,18 @@ def _dbt(settings: Settings, args: list[str]) -> None:
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+@cache
+def _per_borger_tables() -> list[str]:
+    ensure_manifest()
+    return omfang.per_borger_tables(omfang.load_manifest(DBT_PROJECT.manifest_path))
+
+
 def _run(settings: Settings) -> omfang.Plan:
     """Ingest what is new, plan, `dbt build` as the pipeline's dbt asset does, record."""
     with duckdb.connect(str(settings.duckdb_path)) as con:
         for source in SOURCES.values():
             ingest(con, source, settings, "test")
-        plan = omfang.plan(con, as_of=settings.as_of, whole=True)
+        plan = omfang.plan(con, as_of=settings.as_of, whole=True, tables=_per_borger_tables())
     _dbt(settings, build_args(full_refresh=plan.full_refresh, dbt_vars=plan.dbt_vars))
     with duckdb.connect(str(settings.duckdb_path)) as con:
         omfang.record(con, plan)
@@ -157,6 +165,8 @@ def test_a_run_is_full_without_a_record_on_request_for_new_code_or_an_earlier_da
     assert not partial.full_refresh
     omfang.record(con, partial)  # records nothing: the next whole run still sees the earlier date
     assert omfang.plan(con, as_of=date(2024, 9, 29), whole=True).mode == omfang.FULL
+    missing = omfang.plan(con, as_of=date(2024, 9, 30), whole=True, tables=["marts.fct_beregning"])
+    assert missing.reason == "tabellen marts.fct_beregning mangler"
     monkeypatch.setattr(omfang, "grundlag", lambda: "a changed model or seed")
     assert omfang.plan(con, as_of=date(2024, 9, 30), whole=True).reason == "koden eller referencedata er ændret"
 
