@@ -163,7 +163,9 @@ def plan(
     new_week = week_no(as_of) if week_no(as_of) != week_no(before) else None
     con.execute(f"create or replace table omfang.borgere as {scope_sql(new_date=as_of != before, new_week=new_week)}")
     [(scoped,)] = con.execute("select count(*) from omfang.borgere").fetchall()
-    reason = "leverancer ændret" + (f", YR_AS_OF {before} → {as_of}" if as_of != before else "")
+    reason = ("leverancer ændret" if scoped else "ingen ændringer siden sidste beregning") + (
+        f", YR_AS_OF {before} → {as_of}" if as_of != before else ""
+    )
     return Plan(SCOPED, reason, basis, as_of, scoped, total)
 
 

@@ -55,7 +55,8 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         plan = omfang.plan(con, as_of=Settings.from_env().as_of, whole=whole, full_refresh=config.full_refresh,
                            tables=PER_BORGER_TABLES)  # fmt: skip
     context.log.info(plan.describe())
-    args = build_args(full_refresh=plan.full_refresh, fail_fast=config.fail_fast, dbt_vars=plan.dbt_vars)
+    refresh = plan.full_refresh or config.full_refresh  # a selection rebuilt from scratch on request
+    args = build_args(full_refresh=refresh, fail_fast=config.fail_fast, dbt_vars=plan.dbt_vars)
     yield from dbt.cli(args, context=context).stream()
     with warehouse.connect() as con:  # only after dbt succeeded (a failure raises above)
         omfang.record(con, plan)

@@ -157,6 +157,7 @@ def test_a_run_is_full_without_a_record_on_request_for_new_code_or_an_earlier_da
     omfang.record(con, first)
     again = omfang.plan(con, as_of=date(2024, 9, 30), whole=True)
     assert (again.mode, again.borgere) == (omfang.SCOPED, 0)
+    assert again.reason == "ingen ændringer siden sidste beregning"
     assert omfang.plan(con, as_of=date(2024, 9, 30), whole=True, full_refresh=True).mode == omfang.FULL
     assert omfang.plan(con, as_of=date(2024, 9, 29), whole=True).reason == "YR_AS_OF er flyttet tilbage"
     partial = omfang.plan(con, as_of=date(2024, 9, 29), whole=False)
