@@ -17,6 +17,7 @@ from orchestration.settings import Settings
 from orchestration.warehouse import Warehouse
 
 ensure_manifest()
+MANIFEST = omfang.load_manifest(DBT_PROJECT.manifest_path)  # read once: the assets and the scope use it
 
 
 class YrTranslator(DagsterDbtTranslator):
@@ -41,7 +42,7 @@ class DbtBuildConfig(dg.Config):
 
 
 @dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
+    manifest=MANIFEST,
     project=DBT_PROJECT,
     dagster_dbt_translator=YrTranslator(),
     pool="duckdb",  # one writer of the warehouse file at a time
@@ -62,6 +63,5 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         omfang.record(con, plan)
 
 
-MANIFEST = omfang.load_manifest(DBT_PROJECT.manifest_path)
 PER_BORGER_KEYS = {YrTranslator().get_asset_key(node) for node in omfang.per_borger_models(MANIFEST)}
 PER_BORGER_TABLES = omfang.per_borger_tables(MANIFEST)
