@@ -4,6 +4,7 @@ full recomputation's, row for row."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -230,3 +231,22 @@ def _raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create table raw.yumu_haendelser (borger_id varchar, registrerings_id varchar)")
     con.execute("create table raw.dfdg_aktiviteter (borger_id varchar, aktivitet_id varchar, slutdato date)")
     con.execute("create table raw.dfdg_samtaler (borger_id varchar, samtale_id varchar)")
+
+
+def test_in_a_scoped_run_only_uniqueness_keyed_by_borger_on_per_borger_models_reads_the_scope(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    settings.ensure_dirs()
+    target = tmp_path / "target"
+    selection = ["--select", "test_name:unique_combination_of_columns", "--target-path", str(target)]
+    _dbt(settings, ["compile", "--vars", '{"omfang": "borgere"}', *selection])
+    nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    compiled = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    scoped = {r["unique_id"] for r in compiled if "omfang.borgere" in r["compiled_code"]}
+    expected = {
+        r["unique_id"]
+        for r in compiled
+        if "borger_id" in nodes[r["unique_id"]]["test_metadata"]["kwargs"]["columns"]
+        and "per_borger" in nodes[nodes[r["unique_id"]]["attached_node"]]["tags"]
+    }
+    assert len(compiled) > len(expected) >= 5
+    assert scoped == expected
