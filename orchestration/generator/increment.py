@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -71,7 +71,10 @@ def next_week(landing: Path, seed: int = 1) -> Path:
             out.append(
                 {**r, "IndberetningsID": new_id(), "Beløb": format_øre(oere * 9 // 10), "Dispositionsdato": disp}
             )
-    target = landing / EINDKOMST.folder / f"eindkomst-yr-{week + timedelta(days=10):%Y%m%d}-001.csv"
+    # named after its delivery date, which comes after every earlier delivery's (a monthly delivery
+    # may be dated weeks after its last period), so that a second call builds on this one
+    delivered = max(week + timedelta(days=10), datetime.strptime(latest, "%Y%m%d").date() + timedelta(days=1))
+    target = landing / EINDKOMST.folder / f"eindkomst-yr-{delivered:%Y%m%d}-001.csv"
     text = ";".join(EINDKOMST.columns) + "\n" + "".join(";".join(r[c] for c in EINDKOMST.columns) + "\n" for r in out)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
