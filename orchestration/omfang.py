@@ -11,7 +11,8 @@ borger's raw rows with the fingerprints the last successful calculation read:
   borgere whose rows share an id with theirs (a reversal, or a later version of a DFDG activity or
   a YUMU registration, may carry another CPR number), and, when YR_AS_OF moved on, by the borgere
   the date reaches (a running DFDG activity; in a new week, an open tælleperiode that now closes).
-  The per-borger models delete and recompute exactly those (macros/omfang.sql).
+  The per-borger models delete and recompute exactly those (macros/omfang.sql), and the
+  aggregated LIS marts the kommune × week groups where those borgere's rows changed.
 
 Raw tables are append-only (ingestion never deletes an accepted row), and the fingerprint covers
 every column, so nothing that reaches raw escapes it: a delivery, a released quarantine, the YUMU
@@ -41,6 +42,15 @@ RAW_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 FULL, SCOPED, PARTIAL = "fuld", "borgere", "delvis"
+
+# What the inputs of the aggregated LIS marts held before a scoped run (macros/omfang.sql, where dbt
+# creates the same tables): kept until a whole run has succeeded.
+LIS_TABLES = """
+    create table if not exists omfang.lis_foer (
+        kilde varchar, borger_id bigint, kommunenummer varchar, uge date, maaned date, h ubigint
+    );
+    create table if not exists omfang.lis_foer_borgere (kilde varchar, borger_id bigint)
+"""
 
 
 @dataclass(frozen=True)
@@ -129,11 +139,12 @@ def scope_sql(*, new_date: bool = False, new_week: int | None = None) -> str:
 def plan(
     con: duckdb.DuckDBPyConnection, *, as_of: date, whole: bool, full_refresh: bool = False, tables: list[str] = ()
 ) -> Plan:
-    """Decide the run and leave its scope in omfang.borgere. `whole`: every per-borger model is in
-    this run. A run of only some of them (a selection in the Dagster UI) recomputes those whole from
-    their inputs as they stand, and records nothing: the next whole run still sees every change.
-    `tables`: the per-borger models' tables (schema.name); a run is scoped only when all exist, so
-    that every per-borger model of a scoped run is built incrementally (its scoped tests rely on it)."""
+    """Decide the run and leave its scope in omfang.borgere. `whole`: every model recomputed in part
+    (per borger, or per group for the aggregated LIS marts) is in this run. A run of only some of
+    them (a selection in the Dagster UI) recomputes those whole from their inputs as they stand, and
+    records nothing: the next whole run still sees every change.
+    `tables`: those models' tables (schema.name); a run is scoped only when all exist, so that every
+    one of them is built incrementally in a scoped run (the scoped tests rely on it)."""
     basis = grundlag()
     con.execute("create schema if not exists omfang")
     con.execute("create table if not exists omfang.grundlag (grundlag varchar, as_of date, beregnet timestamp)")
@@ -177,17 +188,26 @@ def record(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     con.execute("create or replace table omfang.fingeraftryk as select * from omfang.fingeraftryk_ny")
     con.execute("delete from omfang.grundlag")
     con.execute("insert into omfang.grundlag values (?, ?, current_timestamp)", [plan.grundlag, plan.as_of])
+    # the aggregated LIS marts were rebuilt from these: what they held before is history now
+    con.execute(LIS_TABLES)
+    con.execute("delete from omfang.lis_foer")
+    con.execute("delete from omfang.lis_foer_borgere")
     con.execute("commit")
 
 
-def per_borger_models(manifest: dict) -> list[dict]:
-    """The manifest nodes of the per-borger models (tag `per_borger`)."""
-    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and "per_borger" in n["tags"]]
+def incremental_models(manifest: dict) -> list[dict]:
+    """The manifest nodes of the models a scoped run recomputes in part: per borger (tag `per_borger`)
+    and, for the aggregated LIS marts, per group (tag `per_gruppe`)."""
+    return [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and {"per_borger", "per_gruppe"} & set(n["tags"])
+    ]
 
 
-def per_borger_tables(manifest: dict) -> list[str]:
+def incremental_tables(manifest: dict) -> list[str]:
     """Their tables, as schema.name."""
-    return sorted(f"{n['schema']}.{n['alias']}" for n in per_borger_models(manifest))
+    return sorted(f"{n['schema']}.{n['alias']}" for n in incremental_models(manifest))
 
 
 def load_manifest(path) -> dict:

@@ -64,3 +64,121 @@
     {%- endfor -%}
     {{ return(false) }}
 {%- endmacro %}
+
+
+{#-
+    The aggregated LIS marts (tag `per_gruppe`: lis_ydelse_uge, lis_trappetrin_uge, lis_aktivitet_uge,
+    lis_finansiering_maaned) sum over all borgere, so a scoped run recomputes their groups rather than
+    borgere: only the kommune × week (or × month) groups where a recomputed borger's LIS rows really
+    changed. Most of a recomputed borger's history comes out as it was; the new week does not.
+
+    - `capture_lis_before()`, a pre-hook of the two inputs that carry borgere into the aggregates
+      (int_lis__raekker, int_dfdg__uger), keeps the hashes of the scoped borgere's rows as they were
+      before the delete, summed per group, in omfang.lis_foer. A borger already kept there keeps its
+      older rows: they are what the aggregates were last built from, also when a failed run left the
+      input rebuilt and the aggregates not (omfang.py empties the table only after a whole
+      successful build).
+    - int_lis__aendringer sums the same borgere's rows now the same way, and lists the groups whose
+      sums differ.
+    - `delete_per_gruppe_scope()` and `per_gruppe_scope()` delete and recompute those groups.
+    - A build of an input that is not scoped (by hand, a selection, a full refresh) leaves the flag
+      `alle` (`mark_lis_inputs_rebuilt()`): until the next whole run has rebuilt the aggregates whole,
+      no before-image can be trusted.
+-#}
+{% macro create_omfang_tables() -%}
+    create schema if not exists omfang;
+    create table if not exists omfang.lis_foer (
+        kilde varchar, borger_id bigint, kommunenummer varchar, uge date, maaned date, h hugeint, n bigint
+    );
+    create table if not exists omfang.lis_foer_borgere (kilde varchar, borger_id bigint)
+{%- endmacro %}
+
+
+{#-
+    The rows an input held for a set of borgere, summed per group: per kommune, week and month for
+    int_lis__raekker; per borger and week for int_dfdg__uger (a borger's activities count where they
+    receive a ydelse that week, which int_lis__modtagere says). `h` is the sum of the rows' hashes, `n`
+    their number: a group whose rows changed has another sum (as the fingerprints of omfang.py).
+-#}
+{% macro lis_group_hashes(relation, kilde, borgere) -%}
+    {%- if kilde == 'raekker' -%}
+        {%- set keys = 'cast(null as bigint) as borger_id, r.kommunenummer, r.uge, r.maaned' -%}
+    {%- else -%}
+        {%- set keys = 'r.borger_id, cast(null as varchar) as kommunenummer, r.uge, cast(null as date) as maaned' -%}
+    {%- endif -%}
+    select '{{ kilde }}' as kilde, {{ keys }}, sum(hash(r))::hugeint as h, count(*) as n
+    from {{ relation }} as r
+    where r.borger_id in ({{ borgere }})
+    group by all
+{%- endmacro %}
+
+
+{% macro _lis_kilde() -%}
+    {%- if this.identifier == 'int_lis__raekker' -%}
+        {{ return('raekker') }}
+    {%- elif this.identifier == 'int_dfdg__uger' -%}
+        {{ return('dfdg') }}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error('capture_lis_before: not an input of the LIS aggregates: ' ~ this) }}
+{%- endmacro %}
+
+
+{% macro capture_lis_before() -%}
+    {%- if scoped_to_borgere() -%}
+        {%- set kilde = _lis_kilde() -%}
+        create or replace temporary table lis_nye_borgere as
+        select b.borger_id
+        from omfang.borgere as b
+        where b.borger_id not in (select f.borger_id from omfang.lis_foer_borgere as f where f.kilde = '{{ kilde }}');
+        insert into omfang.lis_foer {{ lis_group_hashes(this, kilde, 'select borger_id from lis_nye_borgere') }};
+        insert into omfang.lis_foer_borgere select '{{ kilde }}', borger_id from lis_nye_borgere;
+        drop table lis_nye_borgere
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro mark_lis_inputs_rebuilt() -%}
+    {%- if not scoped_to_borgere() -%}
+        {{ create_omfang_tables() }};
+        insert into omfang.lis_foer_borgere values ('alle', null)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Is this aggregate recomputed by groups in this run? (Not when the flag `alle` is up.) -#}
+{% macro scoped_to_groups() -%}
+    {%- if not execute or not scoped_to_borgere() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set flag = run_query("select count(*) from omfang.lis_foer_borgere where kilde = 'alle'") -%}
+    {{ return(flag.columns[0].values()[0] == 0) }}
+{%- endmacro %}
+
+
+{#- The groups of this run: kommune × week, or kommune × month for a monthly mart. -#}
+{% macro _group_match(alias, period) -%}
+    exists (
+        select 1 from {{ ref('int_lis__aendringer') }} as g
+        where g.kommunenummer = {{ alias }}.kommunenummer and g.{{ period }} = {{ alias }}.{{ period }}
+    )
+{%- endmacro %}
+
+
+{#- An input of an aggregate, narrowed to the groups of this run when it is recomputed by groups. -#}
+{% macro per_gruppe_scope(relation, period='uge') -%}
+    {%- if scoped_to_groups() -%}
+        (select * from {{ relation }} as i where {{ _group_match('i', period) }})
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Pre-hook of every aggregate: remove the groups this run inserts again (all of them unless scoped). -#}
+{% macro delete_per_gruppe_scope(period='uge') -%}
+    {%- if scoped_to_groups() -%}
+        delete from {{ this }} as t where {{ _group_match('t', period) }}
+    {%- elif is_incremental() -%}
+        delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}

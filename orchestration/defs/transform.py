@@ -49,12 +49,13 @@ class DbtBuildConfig(dg.Config):
 )
 def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuildConfig):
     """`dbt build`: seeds, models and their data tests, in dependency order. The per-borger models
-    recompute only the borgere whose deliveries changed since the last calculation (orchestration/omfang.py)."""
+    recompute only the borgere whose deliveries changed since the last calculation, the aggregated LIS marts
+    only the groups where their rows changed (orchestration/omfang.py)."""
     warm_up()  # the quality checks come next, in this process: import GX while dbt runs
-    whole = set(context.selected_asset_keys) >= PER_BORGER_KEYS
+    whole = set(context.selected_asset_keys) >= INCREMENTAL_KEYS
     with warehouse.connect() as con:
         plan = omfang.plan(con, as_of=Settings.from_env().as_of, whole=whole, full_refresh=config.full_refresh,
-                           tables=PER_BORGER_TABLES)  # fmt: skip
+                           tables=INCREMENTAL_TABLES)  # fmt: skip
     context.log.info(plan.describe())
     refresh = plan.full_refresh or config.full_refresh  # a selection rebuilt from scratch on request
     args = build_args(full_refresh=refresh, fail_fast=config.fail_fast, dbt_vars=plan.dbt_vars)
@@ -63,5 +64,6 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         omfang.record(con, plan)
 
 
-PER_BORGER_KEYS = {YrTranslator().get_asset_key(node) for node in omfang.per_borger_models(MANIFEST)}
-PER_BORGER_TABLES = omfang.per_borger_tables(MANIFEST)
+# a run is scoped only when it builds every model that is recomputed in part (omfang.plan)
+INCREMENTAL_KEYS = {YrTranslator().get_asset_key(node) for node in omfang.incremental_models(MANIFEST)}
+INCREMENTAL_TABLES = omfang.incremental_tables(MANIFEST)

@@ -47,9 +47,9 @@ def _dbt(settings: Settings, args: list[str]) -> None:
 
 
 @cache
-def _per_borger_tables() -> list[str]:
+def _incremental_tables() -> list[str]:
     ensure_manifest()
-    return omfang.per_borger_tables(omfang.load_manifest(DBT_PROJECT.manifest_path))
+    return omfang.incremental_tables(omfang.load_manifest(DBT_PROJECT.manifest_path))
 
 
 def _run(settings: Settings) -> omfang.Plan:
@@ -57,7 +57,7 @@ def _run(settings: Settings) -> omfang.Plan:
     with duckdb.connect(str(settings.duckdb_path)) as con:
         for source in SOURCES.values():
             ingest(con, source, settings, "test")
-        plan = omfang.plan(con, as_of=settings.as_of, whole=True, tables=_per_borger_tables())
+        plan = omfang.plan(con, as_of=settings.as_of, whole=True, tables=_incremental_tables())
     _dbt(settings, build_args(full_refresh=plan.full_refresh, dbt_vars=plan.dbt_vars))
     with duckdb.connect(str(settings.duckdb_path)) as con:
         omfang.record(con, plan)
@@ -100,6 +100,7 @@ def test_one_more_week_recomputes_only_the_changed_borgere_and_equals_a_full_run
     incremental = _run(settings)
     assert incremental.mode == omfang.SCOPED
     assert 0 < incremental.borgere < incremental.i_alt / 4, incremental.describe()
+    assert 0 < _groups(settings) < _groups(settings, "lis.lis_ydelse_uge") / 4, "LIS aggregates by changed groups"
     assert _assert_equals_full_run(settings, tmp_path / "full"), "the new week is in new calculation files"
 
     # months later with nothing new delivered: running activities run on, open periods close
@@ -108,6 +109,50 @@ def test_one_more_week_recomputes_only_the_changed_borgere_and_equals_a_full_run
     assert dated.mode == omfang.SCOPED
     assert 0 < dated.borgere < dated.i_alt, dated.describe()
     _assert_equals_full_run(later, tmp_path / "full-later")
+
+
+def _groups(settings: Settings, table: str = "intermediate.int_lis__aendringer") -> int:
+    """How many kommune × week groups: those a scoped run recomputed, or those of a mart."""
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        return con.execute(f"select count(distinct (kommunenummer, uge)) from {table}").fetchall()[0][0]
+
+
+def test_the_lis_aggregates_stay_right_after_a_failed_run_and_after_a_selection_rebuilt_their_inputs(
+    tmp_path: Path,
+) -> None:
+    """The aggregated LIS marts are recomputed for the groups where rows changed since they were
+    last built: a run that failed after rebuilding their inputs, or a selection that rebuilt the
+    inputs whole, must not hide a change from the next run."""
+    root = tmp_path / "population"
+    settings = _settings(root)
+    settings.ensure_dirs()
+    generate(Options(kommuner=("101",), borgere=80, fra=OPTIONS.fra, til=OPTIONS.til, seed=5), settings.landing_dir,
+             root / "generated")  # fmt: skip
+    _run(settings)
+
+    next_week(settings.landing_dir, seed=3)
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        for source in SOURCES.values():
+            ingest(con, source, settings, "test")
+        failed = omfang.plan(con, as_of=settings.as_of, whole=True, tables=_incremental_tables())
+    assert failed.mode == omfang.SCOPED
+    # as if the build stopped after the borgere's rows and before the aggregates; nothing recorded
+    _dbt(settings, ["build", "--vars", json.dumps(failed.dbt_vars), "--exclude", "tag:per_gruppe"])
+    again = _run(settings)
+    assert (again.mode, again.borgere) == (omfang.SCOPED, failed.borgere)
+    assert _groups(settings) > 0
+    _assert_equals_full_run(settings, tmp_path / "after-failure")
+
+    next_week(settings.landing_dir, seed=4)
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        for source in SOURCES.values():
+            ingest(con, source, settings, "test")
+    # a selection in the UI: the aggregates' inputs rebuilt whole with the new week, the aggregates not
+    _dbt(settings, ["build", "--select", "+int_lis__raekker", "+int_dfdg__uger"])
+    after = _run(settings)
+    assert after.mode == omfang.SCOPED
+    assert after.borgere > 0, after.describe()
+    _assert_equals_full_run(settings, tmp_path / "after-selection")
 
 
 def _publish(settings: Settings) -> list[str]:
@@ -132,7 +177,9 @@ def _assert_equals_full_run(settings: Settings, copy: Path) -> list[str]:
         assert (differ, len(lines)) == (0, len(again)), f"{fil}: {differ} lines differ"
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         con.execute(f"attach '{full.duckdb_path}' as fuld (read_only)")
-        tables = [*_tables(con), "publicering.beregning_raekker"]
+        # int_lis__aendringer lists what this run changed: of a run, not of the data
+        tables = [t for t in _tables(con) if t != "intermediate.int_lis__aendringer"]
+        tables.append("publicering.beregning_raekker")
         assert {"marts.fct_beregning", "intermediate.int_taelleperioder", "lis.lis_borger_uge"} <= set(tables)
         for table in tables:
             for a, b in ((table, f"fuld.{table}"), (f"fuld.{table}", table)):

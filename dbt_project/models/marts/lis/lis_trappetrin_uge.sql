@@ -1,5 +1,7 @@
 -- OUTPUTS.md section 2: per kommune, ydelse, ISO week and trin: how many borgere on each step of
 -- the staircase and their amounts (the seed's "80 % = 11 personer, 40 % = 38 …").
+-- A scoped run recomputes only the groups in int_lis__aendringer (macros/omfang.sql).
+-- depends_on: {{ ref('int_lis__aendringer') }}
 with borgere as (
     select
         kommunenummer,
@@ -7,7 +9,7 @@ with borgere as (
         uge,
         trin,
         count(*) as antal_borgere
-    from {{ ref('int_lis__modtagere') }}
+    from {{ per_gruppe_scope(ref('int_lis__modtagere')) }}
     group by kommunenummer, ydelse_kode, uge, trin
 ),
 
@@ -21,7 +23,7 @@ summer as (  -- grouped by keys only; the names are joined to the result
         sum(refusionsbeloeb) as refusion,
         sum(medfinansieringsbeloeb) as medfinansiering,
         sum(finansieringsbeloeb) as finansieringsbeloeb
-    from {{ ref('int_lis__raekker') }}
+    from {{ per_gruppe_scope(ref('int_lis__raekker')) }}
     group by kommunenummer, ydelse_kode, uge, trin
 ),
 

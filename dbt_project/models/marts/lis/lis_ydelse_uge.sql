@@ -1,12 +1,14 @@
 -- OUTPUTS.md section 2: per kommune, ydelse and ISO week: how many borgere, bruttoudgift, refusion,
 -- medfinansiering and nettoudgift (the municipality's own cost).
+-- A scoped run recomputes only the groups in int_lis__aendringer (macros/omfang.sql).
+-- depends_on: {{ ref('int_lis__aendringer') }}
 with borgere as (  -- a borger counts with a positive net of the ydelse in the week
     select
         kommunenummer,
         ydelse_kode,
         uge,
         count(*) as antal_borgere
-    from {{ ref('int_lis__modtagere') }}
+    from {{ per_gruppe_scope(ref('int_lis__modtagere')) }}
     group by kommunenummer, ydelse_kode, uge
 ),
 
@@ -19,7 +21,7 @@ summer as (  -- grouped by keys only; the names are joined to the result
         sum(refusionsbeloeb) as refusion,
         sum(medfinansieringsbeloeb) as medfinansiering,
         sum(finansieringsbeloeb) as finansieringsbeloeb
-    from {{ ref('int_lis__raekker') }}
+    from {{ per_gruppe_scope(ref('int_lis__raekker')) }}
     group by kommunenummer, ydelse_kode, uge
 )
 
