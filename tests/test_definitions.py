@@ -62,3 +62,14 @@ def test_the_instance_has_telemetry_off_and_a_pool_of_one(definitions) -> None:
     config = (Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml").read_text(encoding="utf-8")
     assert "telemetry:\n  enabled: false" in config
     assert "default_limit: 1" in config
+
+
+def test_the_dbt_resource_knows_the_version_dbt_itself_reports() -> None:
+    """orchestration/dbt.py answers dagster-dbt's version question from the installed dbt-core
+    instead of running `dbt --version` in every run; the executable must agree."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt import dbt_resource
+
+    resource = dbt_resource()
+    assert resource._cli_version == DbtCliResource._cli_version.func(resource)  # runs `dbt --version`
