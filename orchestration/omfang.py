@@ -43,15 +43,6 @@ RAW_TABLES: dict[str, tuple[str, ...]] = {
 
 FULL, SCOPED, PARTIAL = "fuld", "borgere", "delvis"
 
-# What the inputs of the aggregated LIS marts held before a scoped run (macros/omfang.sql, where dbt
-# creates the same tables): kept until a whole run has succeeded.
-LIS_TABLES = """
-    create table if not exists omfang.lis_foer (
-        kilde varchar, borger_id bigint, kommunenummer varchar, uge date, maaned date, h ubigint
-    );
-    create table if not exists omfang.lis_foer_borgere (kilde varchar, borger_id bigint)
-"""
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -188,10 +179,10 @@ def record(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     con.execute("create or replace table omfang.fingeraftryk as select * from omfang.fingeraftryk_ny")
     con.execute("delete from omfang.grundlag")
     con.execute("insert into omfang.grundlag values (?, ?, current_timestamp)", [plan.grundlag, plan.as_of])
-    # the aggregated LIS marts were rebuilt from these: what they held before is history now
-    con.execute(LIS_TABLES)
-    con.execute("delete from omfang.lis_foer")
-    con.execute("delete from omfang.lis_foer_borgere")
+    # the aggregated LIS marts were rebuilt from these: what their inputs held before is history now
+    # (dbt creates the tables again, empty, when a run starts: macros/omfang.sql)
+    con.execute("drop table if exists omfang.lis_foer")
+    con.execute("drop table if exists omfang.lis_foer_borgere")
     con.execute("commit")
 
 

@@ -85,12 +85,14 @@
       `alle` (`mark_lis_inputs_rebuilt()`): until the next whole run has rebuilt the aggregates whole,
       no before-image can be trusted.
 -#}
+{#- on-run-start: the tables the hooks of this file write to (omfang.py empties or replaces them). -#}
 {% macro create_omfang_tables() -%}
     create schema if not exists omfang;
     create table if not exists omfang.lis_foer (
         kilde varchar, borger_id bigint, kommunenummer varchar, uge date, maaned date, h hugeint, n bigint
     );
-    create table if not exists omfang.lis_foer_borgere (kilde varchar, borger_id bigint)
+    create table if not exists omfang.lis_foer_borgere (kilde varchar, borger_id bigint);
+    create table if not exists omfang.upubliceret (borger_id bigint, alle boolean)
 {%- endmacro %}
 
 
@@ -139,7 +141,6 @@
 
 {% macro mark_lis_inputs_rebuilt() -%}
     {%- if not scoped_to_borgere() -%}
-        {{ create_omfang_tables() }};
         insert into omfang.lis_foer_borgere values ('alle', null)
     {%- endif -%}
 {%- endmacro %}
