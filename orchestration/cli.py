@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--til", type=_date, default=date(2024, 12, 31))
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--uden-inkrementel", action="store_true", help="skip the incremental run")
+    bench.add_argument("--tving", action="store_true", help="run every size, also one the disk seems too small for")
     bench.set_defaults(func=cmd_bench)
 
     from orchestration.yumu.cli import add_parser as add_yumu
@@ -283,29 +284,40 @@ def _print_publication(settings: Settings, run_id: str) -> None:
 
 # ---- yr bench ------------------------------------------------------------------------------------
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.bench import bench_size, report
+    from orchestration.bench import bench_size, preflight, report
     from orchestration.generator import Options
     from orchestration.lib.reference import kommuner
 
     chosen = tuple(kommuner()) if args.kommuner.strip().lower() == "alle" else tuple(
         k.strip() for k in args.kommuner.split(","))  # fmt: skip
     sizes = sorted({max(1, args.borgere * int(p) // 100) for p in args.storrelser.split(",")})
-    results = []
+    root = settings.data_dir / "bench"
+    results, skipped = [], []
     for borgere in sizes:
         options = Options(kommuner=chosen, borgere=borgere, fra=args.fra, til=args.til, seed=args.seed)
+        short = None if args.tving else preflight(options, root)
+        if short:
+            console.print(f"[yellow]{borgere:,} citizens: not run: needs about {short.needed_bytes / 2**30:,.0f} GiB "
+                          f"of disk, {short.free_bytes / 2**30:,.0f} GiB free in {short.where} (--tving runs it "
+                          "anyway)[/]")  # fmt: skip
+            skipped.append(short)
+            continue
         console.print(f"[bold]{borgere:,} citizens[/]: generating (cached), running the pipeline"
                       f"{'' if args.uden_inkrementel else ', then one more week'} …")  # fmt: skip
         with _progress() as progress:
             task = progress.add_task("borgere generated", total=borgere)
             advance = functools.partial(progress.advance, task)
-            result = bench_size(options, settings.data_dir / "bench", advance, incremental=not args.uden_inkrementel)
+            result = bench_size(options, root, advance, incremental=not args.uden_inkrementel)
             progress.update(task, completed=borgere)
         results.append(result)
         console.print(
             f"  full run {result.full.seconds:.1f} s, peak {result.full.peak_bytes / 2**30:.2f} GiB"
             + (f", incremental {result.incremental.seconds:.1f} s" if result.incremental else "")
         )
-    md_path, json_path = report(results, settings.data_dir / "bench")
+    if not results:
+        console.print("[red]yr bench: no size fits on this disk; nothing was run.[/]")
+        return 1
+    md_path, json_path = report(results, root, skipped)
     console.print(md_path.read_text(encoding="utf-8"))
     console.print(f"Report: {md_path}\n        {json_path}")
     return 0 if all(r.full.succeeded and (r.incremental is None or r.incremental.succeeded) for r in results) else 1

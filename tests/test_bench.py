@@ -10,13 +10,16 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.bench import (
+    DISK_PER_CITIZEN_YEAR,
     Run,
     SizeResult,
+    Skipped,
     Stage,
     land_increment,
     markdown,
     picture,
     population,
+    preflight,
     reset,
     stacked,
     tree_rss,
@@ -27,7 +30,8 @@ YR = str(Path(sys.executable).with_name("yr"))
 
 
 def test_a_tiny_bench_runs_full_and_incremental_and_writes_its_report(data_dir: Path) -> None:
-    args = ["bench", "--kommuner", "730,101", "--borgere", "200", "--storrelser", "100"]
+    # 200 citizens, and 2 billion, which no disk here holds: that size is reported, not run
+    args = ["bench", "--kommuner", "730,101", "--borgere", "200", "--storrelser", "100,1000000000"]
     args += ["--fra", "2024-01-01", "--til", "2024-06-30"]
     result = subprocess.run([YR, *args], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -56,8 +60,14 @@ def test_a_tiny_bench_runs_full_and_incremental_and_writes_its_report(data_dir: 
     svg = (data_dir / "bench" / "latest.svg").read_text(encoding="utf-8")
     assert f"]({(data_dir / 'bench' / 'latest.svg').resolve().name})" in text  # the report shows the picture
     assert "<title>calculation:" in svg
-    assert "| target | measured | met |" in text
+    assert "| target | measured | ÷ target | met |" in text
     assert "Incremental run" in text
+    [skipped] = report["skipped"]
+    assert skipped["borgere"] == 2_000_000_000
+    assert skipped["needed_bytes"] > skipped["free_bytes"]
+    assert "## 2,000,000,000 citizens: not run" in text
+    assert "2,000,000,000 citizens: not run" in result.stdout + result.stderr
+    assert not any(p.name.startswith("2000000000-") for p in (data_dir / "bench").iterdir())  # nothing generated
 
 
 def test_a_population_is_generated_once_and_reset_takes_the_extra_week_out_again(tmp_path: Path) -> None:
@@ -79,6 +89,30 @@ def test_a_population_is_generated_once_and_reset_takes_the_extra_week_out_again
     assert not (folder / "warehouse").exists()
 
 
+def test_a_size_is_run_only_when_the_disk_holds_it_and_the_estimate_learns_from_the_last_bench(
+    tmp_path: Path,
+) -> None:
+    small = Options(kommuner=("730",), borgere=100, fra=date(2024, 1, 1), til=date(2024, 12, 31), seed=1)
+    assert preflight(small, tmp_path) is None
+    huge = Options(kommuner=("730",), borgere=10**10, fra=date(2022, 1, 1), til=date(2024, 12, 31), seed=1)
+    skipped = preflight(huge, tmp_path)
+    assert isinstance(skipped, Skipped)
+    assert skipped.needed_bytes > skipped.free_bytes
+    assert skipped.needed_bytes >= DISK_PER_CITIZEN_YEAR * 10**10 * 3  # three years, plus headroom
+    assert "the figure measured for this project" in skipped.basis
+
+    # a bench report here replaces the built-in figure with its largest size: 40 GiB for 20,000 citizens
+    # × 3 years
+    sizes = [{"borgere": 100, "years": 1.0, "disk_bytes": 10**12},  # too small to count: fixed costs dominate
+             {"borgere": 20_000, "years": 3.0, "disk_bytes": 40 * 2**30}]  # fmt: skip
+    (tmp_path / "latest.json").write_text(json.dumps({"sizes": sizes}), encoding="utf-8")
+    learned = preflight(huge, tmp_path)
+    assert learned is not None
+    assert "measured at 20,000 citizens" in learned.basis
+    per = 40 * 2**30 / (20_000 * 3.0)
+    assert learned.needed_bytes > per * 10**10 * 3 > skipped.needed_bytes  # the larger measured figure
+
+
 def _size(borgere: int, seconds: float, calculation: float, peak_gib: float, incremental: float | None) -> SizeResult:
     full = Run(seconds, int(peak_gib * 2**30), [Stage("ingest", seconds / 4), Stage("  calculation", calculation)])
     return SizeResult(borgere, 98, borgere * 18, None, 0.5, full, Run(incremental, 2**30) if incremental else None)
@@ -98,6 +132,37 @@ def test_the_report_says_which_target_is_missed_and_by_how_much() -> None:
     growth = next(line for line in text.splitlines() if "time per citizen" in line)
     assert "4.29 → 1.07" in growth
     assert "yes" in growth
+
+
+def test_the_report_says_why_a_target_is_missed_from_the_measured_parts() -> None:
+    full = Run(240, 5 * 2**30, [Stage("ingest", 30), Stage("dbt", 110), Stage("  calculation", 55),
+                                Stage("  dbt tests", 15), Stage("quality gate", 13), Stage("publication", 72)],
+               slowest=[("fct_beregning", 17.8), ("int_beregningsperioder", 9.2)])  # fmt: skip
+    incremental = Run(100, 3 * 2**30, [Stage("ingest", 2), Stage("dbt", 42), Stage("  calculation", 9),
+                                       Stage("  dbt tests", 13), Stage("quality gate", 14), Stage("publication", 34)],
+                      recomputed_borgere=10_000)  # fmt: skip
+    text = markdown([SizeResult(140_000, 98, 5_000_000, None, 0.05, full, incremental)])
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ") and "≤" in line}
+    assert "| 417% |" in rows["incremental ≤ 10 % of full"]  # 100 s of 240 s against 10 %
+    assert "| 115% |" in rows["calculation ≤ 8 min"]  # 55 s × 10 against 8 min
+    why = text.split("### Why", 1)[1]
+    assert "fct_beregning 17.8 s, int_beregningsperioder 9.2 s" in why
+    assert "publication 72.0 s (30%)" in why  # the whole run's parts, largest first
+    incremental_line = next(line for line in why.splitlines() if line.startswith("- **Incremental run**"))
+    assert "budget is 24.0 s" in incremental_line
+    assert "7% of the citizens were recomputed" in incremental_line
+    shrank, did_not = incremental_line.split("Did not:")
+    assert "ingest 2.0 s (7% of its full run)" in shrank  # 2 of 30 s
+    assert "calculation 9.0 s (16% of its full run)" in shrank  # within 3 × 7 %
+    assert "quality gate 14.0 s (108% of its full run)" in did_not
+    assert "publication 34.0 s (47% of its full run)" in did_not
+    assert "dbt tests 13.0 s (87% of its full run)" in did_not
+    assert "start-up and between steps" in did_not
+    # 14 + 34 + 13 + 20 (dbt, other) + 8 (start-up) = 89 s, against a budget of 24 s
+    assert "together 89.0 s, 3.7× the budget on their own" in did_not
+
+    met = markdown([SizeResult(140_000, 98, 5_000_000, None, 0.05, Run(60, 2**30, full.stages[:1]), None)])
+    assert "### Why" not in met  # nothing missed, nothing to explain
 
 
 def test_below_national_size_the_targets_are_judged_on_a_marked_extrapolation() -> None:
