@@ -145,9 +145,10 @@ def disk_per_citizen_year(root: Path) -> tuple[float, str]:
         # below 10,000 citizens the fixed part (run history, reference data, logs) would dominate
         r = max((r for r in sizes if r.get("disk_bytes") and r.get("years") and r["borgere"] >= 10_000),
                 key=lambda r: r["borgere"])  # fmt: skip
-        return r["disk_bytes"] / (r["borgere"] * r["years"]), f"measured at {r['borgere']:,} citizens by the last bench"
+        per = r["disk_bytes"] / (r["borgere"] * r["years"])
+        return per, f"as measured at {r['borgere']:,} citizens by the last bench"
     except (OSError, ValueError, KeyError):
-        return DISK_PER_CITIZEN_YEAR, "the figure measured for this project (orchestration/bench.py)"
+        return DISK_PER_CITIZEN_YEAR, "as measured for this project"
 
 
 def preflight(options: Options, root: Path) -> Skipped | None:
@@ -160,7 +161,8 @@ def preflight(options: Options, root: Path) -> Skipped | None:
     free = shutil.disk_usage(root).free + (disk_usage(folder) if folder.exists() else 0)  # reset frees it
     if needed <= free:
         return None
-    return Skipped(options.borgere, needed, free, str(root), f"{per / 1024:,.0f} KiB per citizen and year, {basis}")
+    return Skipped(options.borgere, needed, free, str(root),
+                   f"{per / 1024:,.0f} KiB per citizen and year of deliveries, {basis}")  # fmt: skip
 
 
 def population(options: Options, root: Path, progress=None) -> tuple[Path, float | None]:
@@ -418,9 +420,9 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
         lines.append("")
     for k in skipped:
         lines += [f"## {k.borgere:,} citizens: not run", "",
-                  f"It needs about {k.needed_bytes / 2**30:,.0f} GiB of disk ({k.basis}, with room for the "
-                  f"incremental run), and {k.free_bytes / 2**30:,.0f} GiB are free in {k.where}. Free the space, "
-                  "or run it anyway with --tving.", ""]  # fmt: skip
+                  f"It needs about {k.needed_bytes / 2**30:,.0f} GiB of disk ({k.basis}, plus a quarter for "
+                  f"the incremental run), and {k.free_bytes / 2**30:,.0f} GiB are free in {k.where}. Free the "
+                  "space, or run it anyway with --tving.", ""]  # fmt: skip
     largest = max(results, key=lambda r: r.borgere)
     # Below the national size, time and disk are extrapolated linearly (the growth check below says
     # whether that is fair); memory is not, as DuckDB's memory limit bounds it rather than the data.
@@ -479,15 +481,18 @@ def why(r: SizeResult, missed: set[str], scale: float) -> list[str]:
         models = ", ".join(f"{name} {_fmt_s(seconds)}" for name, seconds in r.full.slowest)
         out.append(f"- **Calculation**: its slowest dbt models{at}: {models}.")
     if "whole pipeline ≤ 20 min" in missed:
-        parts = sorted(stacked(r.full), key=lambda p: -p[1])
+        parts = sorted((p for p in stacked(r.full) if p[1] >= 1), key=lambda p: -p[1])
         text = ", ".join(f"{name} {_fmt_s(seconds)} ({seconds / r.full.seconds:.0%})" for name, seconds in parts)
         out.append(f"- **Whole pipeline**: where the full run's {_fmt_s(r.full.seconds)}{at} go: {text}.")
     if "incremental ≤ 10 % of full" in missed and r.incremental:
         budget = TARGETS["incremental_share"] * r.full.seconds
         full_parts = dict(stacked(r.full))
         recomputed = (r.incremental.recomputed_borgere or 0) / r.borgere
-        along, fixed = [], []
+        along, fixed, small = [], [], 0.0
         for name, seconds in sorted(stacked(r.incremental), key=lambda p: -p[1]):
+            if seconds < 1:
+                small += seconds
+                continue
             of_full = seconds / full_parts[name] if full_parts.get(name) else None
             text = f"{name} {_fmt_s(seconds)}" + (f" ({of_full:.0%} of its full run)" if of_full is not None else "")
             # a part that took more than three times the recomputed share of its full time did not
@@ -498,7 +503,8 @@ def why(r: SizeResult, missed: set[str], scale: float) -> list[str]:
             f"{recomputed:.0%} of the citizens were recomputed. "
             + (f"Shrank with them: {', '.join(t for t, _ in along)}. " if along else "")
             + f"Did not: {', '.join(t for t, _ in fixed)}; together {_fmt_s(sum(s for _, s in fixed))}, "
-            f"{sum(s for _, s in fixed) / budget:.1f}× the budget on their own."
+            f"{sum(s for _, s in fixed) / budget:.1f}× the budget on their own"
+            + (f" (and {_fmt_s(small)} in parts under a second)." if small else ".")
         )
     return ["", "### Why", "", *out] if out else []
 

@@ -99,7 +99,7 @@ def test_a_size_is_run_only_when_the_disk_holds_it_and_the_estimate_learns_from_
     assert isinstance(skipped, Skipped)
     assert skipped.needed_bytes > skipped.free_bytes
     assert skipped.needed_bytes >= DISK_PER_CITIZEN_YEAR * 10**10 * 3  # three years, plus headroom
-    assert "the figure measured for this project" in skipped.basis
+    assert "as measured for this project" in skipped.basis
 
     # a bench report here replaces the built-in figure with its largest size: 40 GiB for 20,000 citizens
     # × 3 years
