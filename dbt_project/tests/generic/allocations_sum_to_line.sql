@@ -1,6 +1,7 @@
 {#-
     RULES.md 2.2: the allocations of a line sum to exactly its amount (in øre). Lines whose every
-    allocation is zero have no rows and are not checked.
+    allocation is zero have no rows and are not checked. In a run scoped to some borgere
+    (macros/omfang.sql), only their lines can have changed, and only theirs are read.
 -#}
 {% test allocations_sum_to_line(model, line_key, lines, line_amount='beloeb', allocation='alloc_oere') %}
 
@@ -9,6 +10,9 @@ with allocated as (
         {{ line_key | join(', ') }},
         sum({{ allocation }}) as allocated_oere
     from {{ model }}
+    {%- if scoped_per_borger_relation(model) %}
+    where borger_id in (select borger_id from omfang.borgere)
+    {%- endif %}
     group by {{ line_key | join(', ') }}
 )
 
