@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -19,6 +22,7 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 SOURCE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv"}
 OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 class YrDbtCliResource(DbtCliResource):
@@ -68,3 +72,54 @@ def ensure_manifest() -> None:
     there is nothing to do (run steps, sensors) and right when a model changed (`yr ui`, `yr run`)."""
     if manifest_is_stale():
         dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
+
+
+# ---- dbt's parse, kept per warehouse ------------------------------------------------------------
+# dbt parses the whole project (2 s here) unless the target folder holds the parse of a command
+# with the same project files, profile and vars. dagster-dbt gives every command a new target
+# folder with a copy of dbt_project/target's parse, which `dbt parse` wrote for whatever data folder
+# and vars it ran with: a different profile (YR_DATA_DIR is in it), so every run parsed again. Each
+# warehouse keeps the parse of its own last command instead. dbt checks it before it uses it and
+# parses again what changed, so an outdated one costs the parse it replaces, never a wrong result.
+
+
+def run_target_path(run_id: str) -> Path:
+    """A target folder of its own for one dbt command (artifacts and logs), named as dagster-dbt names
+    them: the run's id, then a random part."""
+    # absolute: dbt reads a relative one from the project folder, this process from its own
+    return DBT_PROJECT_DIR / "target" / f"yr_dbt_models-{run_id[:7]}-{secrets.token_hex(4)}"
+
+
+def restore_parse(saved: Path, target: Path) -> bool:
+    """Put the warehouse's last parse where the next dbt command will look for it."""
+    if not saved.is_file():
+        return False
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(saved, target / PARTIAL_PARSE)
+    return True
+
+
+def save_parse(target: Path, saved: Path) -> None:
+    """Keep the parse a dbt command wrote (atomically: a reader sees the old or the new one)."""
+    fresh = target / PARTIAL_PARSE
+    if fresh.is_file():
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        tmp = saved.with_name(f".{saved.name}.{os.getpid()}")
+        shutil.copyfile(fresh, tmp)
+        os.replace(tmp, saved)
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """These environment variables while a dbt command starts (it takes this process's environment),
+    the previous ones afterwards."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -42,6 +42,7 @@ RAW_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 FULL, SCOPED, PARTIAL = "fuld", "borgere", "delvis"
+SCOPE_ENV = "YR_OMFANG"  # read by dbt: macros/omfang.sql
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class Plan:
         return self.mode == FULL
 
     @property
-    def dbt_vars(self) -> dict[str, str] | None:
-        return {"omfang": "borgere"} if self.mode == SCOPED else None
+    def dbt_env(self) -> dict[str, str]:
+        """For dbt (macros/omfang.sql): whether the per-borger models read the scope."""
+        return {SCOPE_ENV: "borgere" if self.mode == SCOPED else "alle"}
 
     def describe(self) -> str:
         if self.mode == SCOPED:

@@ -2,14 +2,16 @@
     Incremental calculation (issue 7, docs/DECISIONS.md B11). Every model tagged `per_borger` is a
     function of one borger's deliveries, the reference data and YR_AS_OF, so a run may recompute only
     the borgere whose raw rows changed: orchestration/omfang.py writes them to omfang.borgere and
-    passes --vars '{omfang: borgere}'. Each such model then deletes those borgere's rows (pre-hook)
-    and inserts them again from its inputs read through `per_borger_scope`.
+    sets YR_OMFANG=borgere for dbt. Each such model then deletes those borgere's rows (pre-hook) and
+    inserts them again from its inputs read through `per_borger_scope`. (An environment variable,
+    not a dbt var: dbt parses the whole project again whenever its vars change, 2 s per run, and
+    the scope is read only when models run, never while dbt parses.)
 
     Without the variable an existing table is recomputed whole (delete all, insert all): a `dbt
     build` by hand is always right, just not fast. A new table or --full-refresh builds it as usual.
 -#}
 {% macro scoped_to_borgere() -%}
-    {{ return(is_incremental() and var('omfang', 'alle') == 'borgere') }}
+    {{ return(is_incremental() and env_var('YR_OMFANG', 'alle') == 'borgere') }}
 {%- endmacro %}
 
 
@@ -54,7 +56,7 @@
     so each of them was then built incrementally, and its other borgere's rows passed before.
 -#}
 {% macro scoped_per_borger_relation(relation) -%}
-    {%- if not execute or var('omfang', 'alle') != 'borgere' -%}
+    {%- if not execute or env_var('YR_OMFANG', 'alle') != 'borgere' -%}
         {{ return(false) }}
     {%- endif -%}
     {%- for node in graph.nodes.values()

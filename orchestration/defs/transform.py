@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration import omfang
-from orchestration.dbt import DBT_PROJECT, ensure_manifest
+from orchestration.dbt import DBT_PROJECT, ensure_manifest, environment, restore_parse, run_target_path, save_parse
 from orchestration.lib.dbt_args import build_args
 from orchestration.quality import warm_up
 from orchestration.settings import Settings
@@ -58,8 +58,15 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
                            tables=INCREMENTAL_TABLES)  # fmt: skip
     context.log.info(plan.describe())
     refresh = plan.full_refresh or config.full_refresh  # a selection rebuilt from scratch on request
-    args = build_args(full_refresh=refresh, fail_fast=config.fail_fast, dbt_vars=plan.dbt_vars)
-    yield from dbt.cli(args, context=context).stream()
+    args = build_args(full_refresh=refresh, fail_fast=config.fail_fast)
+    target, parse = run_target_path(context.run_id), Settings.from_env().warehouse_dir / "dbt_partial_parse.msgpack"
+    restore_parse(parse, target)  # dbt parses only what changed since this warehouse's last command
+    with environment(plan.dbt_env):  # the scope, for macros/omfang.sql
+        invocation = dbt.cli(args, context=context, target_path=target)
+    try:
+        yield from invocation.stream()
+    finally:
+        save_parse(target, parse)
     with warehouse.connect() as con:  # only after dbt succeeded (a failure raises above)
         omfang.record(con, plan)
 

@@ -37,8 +37,8 @@ def _settings(root: Path, as_of: str = AS_OF) -> Settings:
     return Settings.from_env({"YR_DATA_DIR": str(root), "YR_PSEUDONYM_KEY": KEY, "YR_AS_OF": as_of})
 
 
-def _dbt(settings: Settings, args: list[str]) -> None:
-    env = {**settings.subprocess_env(), "YR_PSEUDONYM_KEY": KEY}
+def _dbt(settings: Settings, args: list[str], env: dict[str, str] | None = None) -> None:
+    env = {**settings.subprocess_env(), "YR_PSEUDONYM_KEY": KEY, **(env or {})}
     result = subprocess.run(
         [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
         env=env, capture_output=True, text=True, check=False,
@@ -58,7 +58,7 @@ def _run(settings: Settings) -> omfang.Plan:
         for source in SOURCES.values():
             ingest(con, source, settings, "test")
         plan = omfang.plan(con, as_of=settings.as_of, whole=True, tables=_incremental_tables())
-    _dbt(settings, build_args(full_refresh=plan.full_refresh, dbt_vars=plan.dbt_vars))
+    _dbt(settings, build_args(full_refresh=plan.full_refresh), env=plan.dbt_env)
     with duckdb.connect(str(settings.duckdb_path)) as con:
         omfang.record(con, plan)
     return plan
@@ -137,7 +137,7 @@ def test_the_lis_aggregates_stay_right_after_a_failed_run_and_after_a_selection_
         failed = omfang.plan(con, as_of=settings.as_of, whole=True, tables=_incremental_tables())
     assert failed.mode == omfang.SCOPED
     # as if the build stopped after the borgere's rows and before the aggregates; nothing recorded
-    _dbt(settings, ["build", "--vars", json.dumps(failed.dbt_vars), "--exclude", "tag:per_gruppe"])
+    _dbt(settings, ["build", "--exclude", "tag:per_gruppe"], env=failed.dbt_env)
     again = _run(settings)
     assert (again.mode, again.borgere) == (omfang.SCOPED, failed.borgere)
     assert _groups(settings) > 0
@@ -210,7 +210,7 @@ def test_a_run_is_full_without_a_record_on_request_for_new_code_or_an_earlier_da
     assert omfang.plan(con, as_of=date(2024, 9, 29), whole=True).reason == "YR_AS_OF er flyttet tilbage"
     partial = omfang.plan(con, as_of=date(2024, 9, 29), whole=False)
     assert partial.mode == omfang.PARTIAL
-    assert partial.dbt_vars is None
+    assert partial.dbt_env == {"YR_OMFANG": "alle"}
     assert not partial.full_refresh
     omfang.record(con, partial)  # records nothing: the next whole run still sees the earlier date
     assert omfang.plan(con, as_of=date(2024, 9, 29), whole=True).mode == omfang.FULL
@@ -286,7 +286,7 @@ def test_a_scoped_run_tests_uniqueness_and_allocations_of_per_borger_models_on_i
     target = tmp_path / "target"
     names = ("unique", "unique_combination_of_columns", "allocations_sum_to_line")
     selection = ["--select", *(f"test_name:{name}" for name in names), "--target-path", str(target)]
-    _dbt(settings, ["compile", "--vars", '{"omfang": "borgere"}', *selection])
+    _dbt(settings, ["compile", *selection], env={"YR_OMFANG": "borgere"})
     nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
     compiled = {r["unique_id"]: r["compiled_code"] for r in json.loads(
         (target / "run_results.json").read_text(encoding="utf-8"))["results"]}  # fmt: skip
