@@ -58,7 +58,7 @@ class Run:
     stages: list[Stage] = field(default_factory=list)
     succeeded: bool = True
     recomputed_borgere: int | None = None  # the calculation's scope (orchestration/omfang.py)
-    slowest: list[tuple[str, float]] = field(default_factory=list)  # dbt's slowest models, seconds
+    slowest: list[tuple[str, float]] = field(default_factory=list)  # the calculation's slowest models, s
 
 
 @dataclass
@@ -244,9 +244,21 @@ def _dbt_nodes() -> list[dict]:
     return json.loads(results[-1].read_text(encoding="utf-8"))["results"] if results else []
 
 
+def _dbt_group(unique_id: str) -> str:
+    name = unique_id.split(".")[-1]
+    if unique_id.startswith("test."):
+        return "  dbt tests"
+    if name.startswith("lis_") or name.startswith("int_lis__") or name in ("int_ydelse_navne", "int_dfdg__uger"):
+        return "  LIS marts"
+    if name.startswith("int_") or name == "fct_beregning":
+        return "  calculation"
+    return "  seeds and staging"
+
+
 def _dbt_slowest(count: int = 5) -> list[tuple[str, float]]:
+    """The calculation's slowest models."""
     models = [(n["unique_id"].split(".")[-1], float(n.get("execution_time") or 0.0))
-              for n in _dbt_nodes() if n["unique_id"].startswith("model.")]  # fmt: skip
+              for n in _dbt_nodes() if _dbt_group(n["unique_id"]) == "  calculation"]  # fmt: skip
     return sorted(models, key=lambda m: -m[1])[:count]
 
 
@@ -255,16 +267,7 @@ def _dbt_stages() -> list[Stage]:
     one node at a time here, so the sums add up to the step's wall time, tests in between)."""
     seconds: dict[str, float] = {}
     for node in _dbt_nodes():
-        uid = node["unique_id"]
-        name = uid.split(".")[-1]
-        if uid.startswith("test."):
-            group = "  dbt tests"
-        elif name.startswith("lis_") or name.startswith("int_lis__") or name in ("int_ydelse_navne", "int_dfdg__uger"):
-            group = "  LIS marts"
-        elif name.startswith("int_") or name == "fct_beregning":
-            group = "  calculation"
-        else:
-            group = "  seeds and staging"
+        group = _dbt_group(node["unique_id"])
         seconds[group] = seconds.get(group, 0.0) + float(node.get("execution_time") or 0.0)
     return [Stage(g, s) for g, s in seconds.items()]
 

@@ -48,6 +48,11 @@ def test_a_tiny_bench_runs_full_and_incremental_and_writes_its_report(data_dir: 
     assert stages["calculation"]["rows_out"] > 0
     assert size["full"]["succeeded"]
     assert size["full"]["peak_bytes"] > 50 * 2**20
+    slowest = [name for name, _ in size["full"]["slowest"]]  # the calculation's, for the report's "why"
+    assert len(slowest) == 5
+    assert all(
+        n.startswith("int_") and not n.startswith(("int_lis__", "int_dfdg__")) for n in set(slowest) - {"fct_beregning"}
+    )
     # the extra week was landed and run on top of the published full run
     assert size["incremental"]["succeeded"]
     incremental = {s["name"].strip(): s for s in size["incremental"]["stages"]}

@@ -59,7 +59,7 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     context.log.info(plan.describe())
     refresh = plan.full_refresh or config.full_refresh  # a selection rebuilt from scratch on request
     args = build_args(full_refresh=refresh, fail_fast=config.fail_fast)
-    target, parse = run_target_path(context.run_id), Settings.from_env().warehouse_dir / "dbt_partial_parse.msgpack"
+    target, parse = run_target_path(context.run.run_id), Settings.from_env().warehouse_dir / "dbt_partial_parse.msgpack"
     restore_parse(parse, target)  # dbt parses only what changed since this warehouse's last command
     with environment(plan.dbt_env):  # the scope, for macros/omfang.sql
         invocation = dbt.cli(args, context=context, target_path=target)
