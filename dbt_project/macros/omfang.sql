@@ -10,6 +10,12 @@
     Without the variable an existing table is recomputed whole (delete all, insert all): a `dbt
     build` by hand is always right, just not fast. A new table or --full-refresh builds it as usual.
 -#}
+{#- The predicate of the scope: the row is a borger's this run recomputes. -#}
+{% macro in_scope(column='borger_id') -%}
+    {{ column }} in (select borger_id from omfang.borgere)
+{%- endmacro %}
+
+
 {% macro scoped_to_borgere() -%}
     {{ return(is_incremental() and env_var('YR_OMFANG', 'alle') == 'borgere') }}
 {%- endmacro %}
@@ -18,7 +24,7 @@
 {#- A per-borger input, narrowed to the borgere of this run when the run is scoped. -#}
 {% macro per_borger_scope(relation) -%}
     {%- if scoped_to_borgere() -%}
-        (select * from {{ relation }} where borger_id in (select borger_id from omfang.borgere))
+        (select * from {{ relation }} where {{ in_scope() }})
     {%- else -%}
         {{ relation }}
     {%- endif -%}
@@ -28,7 +34,7 @@
 {#- Pre-hook of every per-borger model: remove what this run inserts again. -#}
 {% macro delete_per_borger_scope() -%}
     {%- if scoped_to_borgere() -%}
-        delete from {{ this }} where borger_id in (select borger_id from omfang.borgere)
+        delete from {{ this }} where {{ in_scope() }}
     {%- elif is_incremental() -%}
         delete from {{ this }}
     {%- endif -%}

@@ -11,7 +11,7 @@ with allocated as (
         sum({{ allocation }}) as allocated_oere
     from {{ model }}
     {%- if scoped_per_borger_relation(model) %}
-    where borger_id in (select borger_id from omfang.borgere)
+    where {{ in_scope() }}
     {%- endif %}
     group by {{ line_key | join(', ') }}
 )

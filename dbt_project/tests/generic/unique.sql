@@ -15,7 +15,7 @@ where
     {%- if scoped_per_borger_relation(model) %}
     and {{ column_name }} in (
         select {{ column_name }} from {{ model }}
-        where borger_id in (select borger_id from omfang.borgere)
+        where {{ in_scope() }}
     )
     {%- endif %}
 group by {{ column_name }}

@@ -13,12 +13,12 @@ select
     count(*) as n_rows
 from {{ model }} as m
 {%- if scoped and 'borger_id' in columns %}
-where borger_id in (select borger_id from omfang.borgere)
+where {{ in_scope() }}
 {%- elif scoped %}
 where exists (
     select 1 from {{ model }} as s
     where
-        s.borger_id in (select borger_id from omfang.borgere)
+        {{ in_scope('s.borger_id') }}
         {%- for column in columns %}
         and s.{{ column }} = m.{{ column }}
         {%- endfor %}
