@@ -53,13 +53,14 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     only the groups where their rows changed (orchestration/omfang.py)."""
     warm_up()  # the quality checks come next, in this process: import GX while dbt runs
     whole = set(context.selected_asset_keys) >= INCREMENTAL_KEYS
+    settings = Settings.from_env()
     with warehouse.connect() as con:
-        plan = omfang.plan(con, as_of=Settings.from_env().as_of, whole=whole, full_refresh=config.full_refresh,
+        plan = omfang.plan(con, as_of=settings.as_of, whole=whole, full_refresh=config.full_refresh,
                            tables=INCREMENTAL_TABLES)  # fmt: skip
     context.log.info(plan.describe())
     refresh = plan.full_refresh or config.full_refresh  # a selection rebuilt from scratch on request
     args = build_args(full_refresh=refresh, fail_fast=config.fail_fast)
-    target, parse = run_target_path(context.run.run_id), Settings.from_env().warehouse_dir / "dbt_partial_parse.msgpack"
+    target, parse = run_target_path(context.run.run_id), settings.warehouse_dir / "dbt_partial_parse.msgpack"
     restore_parse(parse, target)  # dbt parses only what changed since this warehouse's last command
     with environment(plan.dbt_env):  # the scope, for macros/omfang.sql
         invocation = dbt.cli(args, context=context, target_path=target)

@@ -43,14 +43,14 @@ aendret as (
     select * from tilfoejet
 )
 
-select distinct
+select  -- union: each group once
     kommunenummer,
     uge,
     maaned
 from aendret
 where kilde = 'raekker'
 union
-select distinct
+select
     m.kommunenummer,
     a.uge,
     cast(null as date) as maaned
