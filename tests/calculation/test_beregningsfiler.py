@@ -146,3 +146,32 @@ def test_no_beregnings_id_is_published_twice_and_the_format_holds(history: dict,
     checker = shared_dir / "tools" / "check_outputs.py"
     result = subprocess.run([sys.executable, checker, history["folder"]], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
+
+
+def test_the_writer_quotes_text_as_a_csv_reader_expects(tmp_path: Path) -> None:
+    """Each row is formatted in SQL as one line (B19): text holding the delimiter, a double quote or a
+    line break must come back from a CSV reader as it was, and a missing value as an empty field."""
+    awkward = ['Ærø; "Syd"', "to\nlinjer", "retur\r", "ærlig"]
+    con = duckdb.connect()
+    for statement in beregningsfiler.DDL[:3]:
+        con.execute(statement)
+    con.execute("create schema vault")
+    con.execute("create table vault.borgere (borger_id bigint, cpr varchar)")
+    con.execute("insert into vault.borgere values (7, '0101701234')")
+    for i, text in enumerate([*awkward, None]):
+        con.execute(
+            "insert into publicering.beregning_raekker values ('f.csv', 'ny', ?, ?, null, date '2024-01-01', 7, "
+            "'KTH', '101', ?, ?, 80, 20, 'konto', 'omr', -1.5, 2, 3.25, 0, -10)",
+            [i + 1, i + 1, text, text],
+        )
+    con.execute("create temp table run_files as select 'f.csv' as fil")
+    beregningsfiler._write(con, tmp_path, ["f.csv"])
+    rows = sorted(_read(tmp_path / "f.csv"), key=lambda r: int(r["Beregnings ID"]))
+    assert list(rows[0]) == list(COLUMNS)
+    assert [(r["Finansiering Kommunenavn"], r["Indberetter Ekstern ID"]) for r in rows] == [
+        *((t, t) for t in awkward),
+        ("", ""),
+    ]
+    assert rows[0]["CPR nummer"] == "0101701234"
+    assert [rows[0][c] for c in AMOUNTS] == ["-1,50", "2,00", "3,25", "0,00", "-10,00"]
+    assert (rows[0]["Refusionssats"], rows[0]["Medfinansieringssats"], rows[0]["Uge"]) == ("80", "20", "2024-01-01")
