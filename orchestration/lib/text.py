@@ -44,3 +44,14 @@ def physical_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+def first_line(text: str) -> tuple[str, str]:
+    """The first physical line and the text after its line ending."""
+    end = _NEWLINE.search(text)
+    return (text[: end.start()], text[end.end() :]) if end else (text, "")
+
+
+# The same split as physical_lines, in DuckDB SQL, of a text column: a list of the lines (a text that
+# ends with a line ending gives an empty last one, like a blank line, which ingestion skips).
+SQL_PHYSICAL_LINES = "string_split(replace(replace({text}, chr(13) || chr(10), chr(10)), chr(13), chr(10)), chr(10))"

@@ -24,8 +24,10 @@ def test_encodings_and_line_ends_are_detected_and_danish_letters_survive(
     assert wh.rows("select tegnsaet from raw.leverancer") == [(encoding,)]
 
 
-def test_blank_lines_are_skipped_and_not_counted_but_line_numbers_stay_physical(wh: Warehouse) -> None:
-    body = text("eindkomst", [line(IndberetningsID="1"), "", "   ", line(IndberetningsID="2", Kommunenummer="999")])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_blank_lines_are_skipped_and_not_counted_but_line_numbers_stay_physical(wh: Warehouse, newline: str) -> None:
+    lines = [line(IndberetningsID="1"), "", "   ", line(IndberetningsID="2", Kommunenummer="999")]
+    body = text("eindkomst", lines, newline=newline)
     wh.land(FILE, body)
     [outcome] = wh.ingest().files
     assert (outcome.linjer_laest, outcome.linjer_accepteret, outcome.linjer_karantaene) == (2, 1, 1)
