@@ -71,7 +71,7 @@ def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
                     from intermediate.int_beregningsperioder
                     group by all
                     order by borger_id, periode_fra
-                ) to '{tmp}' (format parquet, compression zstd)"""
+                ) to '{tmp}' ({lis.PARQUET})"""
         )
         rows = con.execute(f"select count(*) from read_parquet('{tmp}')").fetchall()[0][0]
     tmp.replace(target)  # readers see the old file or the new one, never half of one

@@ -23,6 +23,8 @@ MARTS = ("lis_ydelse_uge", "lis_trappetrin_uge", "lis_aktivitet_uge", "lis_borge
 KEEP = 2  # publications kept on disk: the current one and the one before it, for readers still on it
 # (each is about 20 GB at national size, so no more than that)
 BOM = b"\xef\xbb\xbf"
+# zstd at level 1, not the default 3: lis_borger_uge at 10 % 5.0 s → 4.0 s to write, 3 % larger (B22)
+PARQUET = "format parquet, compression zstd, compression_level 1"
 
 
 @dataclass
@@ -65,10 +67,7 @@ def publish(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | N
     try:
         for mart in MARTS:
             (udgave / "lis" / mart).mkdir(parents=True)
-            con.execute(
-                f"copy lis.{mart} to {_literal(udgave / 'lis' / mart / f'{mart}.parquet')} "
-                "(format parquet, compression zstd)"
-            )
+            con.execute(f"copy lis.{mart} to {_literal(udgave / 'lis' / mart / f'{mart}.parquet')} ({PARQUET})")
             con.execute(
                 f"copy (select {_excel_select(con, mart)} from lis.{mart}) "
                 f"to {_literal(udgave / 'lis-csv' / f'{mart}.csv')} (format csv, header, delimiter ';')"
