@@ -31,8 +31,11 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
+# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on our CI machines) Python
+# never caches it, and every process (each run, each dbt command) compiled Dagster, dbt and Great
+# Expectations from source again: 1.7 s of every dbt command, 3 s of every Dagster process (B23).
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 install: $(VENV)/.installed
