@@ -4,6 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from orchestration.ingestion import engine
+from orchestration.ingestion.engine import ingest
+from orchestration.ingestion.sources import SOURCES
 from tests.ingestion.conftest import EINDKOMST, Warehouse, line, text
 
 FILE = "eindkomst-yr-20210405-001.csv"
@@ -131,3 +134,16 @@ def test_the_quarantine_is_exported_for_people_to_read(wh: Warehouse) -> None:
     export = (wh.settings.quarantine_dir / "eindkomst.csv").read_text(encoding="utf-8-sig").splitlines()
     assert export[0] == "fil;linje_nr;aarsag;besked;status;linje"
     assert export[1].startswith(f"{FILE};2;kommune_ukendt;")
+
+
+def test_many_files_log_one_line_each_up_to_a_limit_then_one_summary(wh: Warehouse) -> None:
+    """Every log line is an event in Dagster's event log: a thousand YUMU files must not be a thousand."""
+    n = engine.LOGGED_FILES + 5
+    for month in range(n):
+        name = f"eindkomst-yr-{2021 + month // 12}{month % 12 + 1:02d}05-001.csv"
+        wh.land(name, text("eindkomst", [line(IndberetningsID=str(5000 + month))]))
+    messages: list[str] = []
+    result = ingest(wh.con, SOURCES["eindkomst"], wh.settings, "run", messages.append)
+    assert len(result.new_files) == n
+    assert len(messages) == engine.LOGGED_FILES + 1
+    assert messages[-1].startswith("og 5 filer mere: 5 linjer læst, 5 accepteret, 0 i karantæne")
