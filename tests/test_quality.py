@@ -18,3 +18,36 @@ def test_warm_up_imports_great_expectations_in_the_background() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_data_docs_templates_are_compiled_once_per_process() -> None:
+    """GX renders every Data Docs page with a new Jinja environment (B25): the second view must take
+    the page template's bytecode from the cache, not compile it again."""
+    import jinja2
+
+    from orchestration.quality import _import_gx, compiled_templates
+
+    _import_gx()
+    from great_expectations.render.view.view import DefaultJinjaPageView
+
+    templates = compiled_templates()
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return original(self, source, name, *args, **kwargs)
+
+    jinja2.Environment.compile = counting
+    try:
+        first = DefaultJinjaPageView()._get_template("page.j2")
+        before = list(compiled)
+        second = DefaultJinjaPageView()._get_template("page.j2")
+    finally:
+        jinja2.Environment.compile = original
+    assert templates.install()  # GX still has the view the cache is given to
+    assert templates.cache.code  # the page's bytecode is kept (compiled here, or earlier in this process)
+    assert compiled == before  # the second environment compiled nothing
+    assert isinstance(first, jinja2.Template)
+    assert isinstance(second, jinja2.Template)
+    assert first is not second  # two environments, one compilation
