@@ -34,7 +34,7 @@ $(UV):
 # Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on our CI machines) Python
 # never caches it, and every process (each run, each dbt command) compiled Dagster, dbt and Great
 # Expectations from source again: 1.7 s of every dbt command, 3 s of every Dagster process (B23).
-$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock Makefile
 	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 	@touch $@
 
