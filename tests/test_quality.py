@@ -51,3 +51,27 @@ def test_data_docs_templates_are_compiled_once_per_process() -> None:
     assert isinstance(first, jinja2.Template)
     assert isinstance(second, jinja2.Template)
     assert first is not second  # two environments, one compilation
+
+
+def test_gx_reads_no_config_variables_file_at_every_access(tmp_path) -> None:
+    """GX parsed its comments-only config_variables.yml at every access to its configuration (B25)."""
+    from orchestration.quality import _context
+
+    context = _context(str(tmp_path))
+    from great_expectations.core import yaml_handler
+
+    loads: list[str] = []
+    original = yaml_handler.YAMLHandler.load
+
+    def counting(self, *args, **kwargs):
+        loads.append("load")
+        return original(self, *args, **kwargs)
+
+    yaml_handler.YAMLHandler.load = counting
+    try:
+        context.config_provider.get_values()
+    finally:
+        yaml_handler.YAMLHandler.load = original
+    assert loads == []
+    assert context.variables.config_variables_file_path is None
+    assert not (tmp_path / "gx" / "uncommitted" / "config_variables.yml").exists()
