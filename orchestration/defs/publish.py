@@ -52,9 +52,10 @@ def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     pool="duckdb",
     kinds={"parquet"},
     description=(
-        "published/yumu/grundlag.parquet: the net of every eIndkomst beregningsperiode per borger_id, ydelse "
-        "and period, sorted by borger_id. The YUMU screen reads it, read-only, to list the ydelser a citizen "
-        "received and to check that an amount is not more than was calculated (RULES.md 6)."
+        "published/yumu/grundlag.parquet: every eIndkomst line's share of a beregningsperiode (netto_oere) per "
+        "borger_id, ydelse and period, sorted by borger_id. The YUMU screen reads it, read-only, and nets the "
+        "shares per week, month and kommune to list the ydelser a citizen received and to check that an amount "
+        "is not more than was calculated (RULES.md 6)."
     ),
 )
 def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -65,12 +66,14 @@ def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     tmp = target.with_name(f".{target.name}.tmp")
     with warehouse.connect() as con:
         con.execute(
+            # The lines' shares as they are: the screen nets them itself (orchestration/yumu/grundlag.py),
+            # and netting them here first left 97.5 % of the rows and doubled the time (6.9 s → 3.3 s
+            # at 10 %, B26). Sorted by borger_id, so that the screen reads one citizen's row groups.
             f"""copy (
                     select borger_id, ydelse_navn, uge, maaned, kommunenummer, periode_fra, periode_til,
-                           cast(sum(alloc_oere) as bigint) as netto_oere
+                           cast(alloc_oere as bigint) as netto_oere
                     from intermediate.int_beregningsperioder
-                    group by all
-                    order by borger_id, periode_fra
+                    order by borger_id
                 ) to '{tmp}' ({lis.PARQUET})"""
         )
         rows = con.execute(f"select count(*) from read_parquet('{tmp}')").fetchall()[0][0]

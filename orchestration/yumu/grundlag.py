@@ -1,7 +1,8 @@
 """What a citizen received, read-only from the published calculation data
-(`published/yumu/grundlag.parquet`, written by the asset `published/yumu_grundlag`): the net of
-every eIndkomst beregningsperiode per borger_id, ydelse and period. The screen finds the citizen by
-the keyed pseudonym of the typed CPR number; it never opens the warehouse."""
+(`published/yumu/grundlag.parquet`, written by the asset `published/yumu_grundlag`): every
+eIndkomst line's share of a beregningsperiode per borger_id, ydelse and period, netted here. The
+screen finds the citizen by the keyed pseudonym of the typed CPR number; it never opens the
+warehouse."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ import pytest
 from orchestration.defs.yumu import finalised_year
 from orchestration.settings import Settings
 from orchestration.yumu.events import Register
+from orchestration.yumu.grundlag import Grundlag
 
 pytestmark = pytest.mark.slow
 YR = str(Path(sys.executable).with_name("yr"))
@@ -96,3 +97,27 @@ def test_the_january_run_reports_last_years_registrations(demo: Settings) -> Non
         ).fetchall()
     assert [(k["kommunenummer"], k["registreringer"]) for k in report["kommuner"]] == expected
     assert "1503" not in json.dumps(report)  # counts and amounts only
+
+
+def test_the_published_base_gives_the_screen_what_the_warehouse_holds(demo: Settings) -> None:
+    """The screen nets the lines' shares itself (B26): what it reads from grundlag.parquet is, for every
+    citizen and ydelse, what the warehouse's beregningsperioder give, and the file is sorted by borger_id."""
+    base = Grundlag(demo.published_dir)
+    with duckdb.connect(str(demo.duckdb_path), read_only=True) as con:
+        cases = con.execute(
+            """select borger_id, ydelse_navn, min(periode_fra) + 10, max(periode_til) - 10
+               from intermediate.int_beregningsperioder group by 1, 2 order by 1, 2 limit 60"""
+        ).fetchall()
+        for borger_id, ydelse, start, end in cases:
+            [(expected,)] = con.execute(
+                """select coalesce(sum(netto), 0) from (
+                       select sum(alloc_oere) as netto from intermediate.int_beregningsperioder
+                       where borger_id = ? and ydelse_navn = ? and periode_fra <= ? and periode_til >= ?
+                       group by uge, maaned, kommunenummer having sum(alloc_oere) > 0)""",
+                [borger_id, ydelse, end, start],
+            ).fetchall()
+            assert base.received(borger_id, ydelse, start, end) == Decimal(int(expected)) / 100
+            assert ydelse in base.ydelser(borger_id, start, end) or expected == 0
+    ids = [b for (b,) in duckdb.sql(f"select borger_id from read_parquet('{base.path}')").fetchall()]
+    assert ids == sorted(ids)
+    assert len(cases) == 60
