@@ -9,12 +9,15 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from orchestration.bench import (
     DISK_PER_CITIZEN_YEAR,
     Run,
     SizeResult,
     Skipped,
     Stage,
+    fit,
     land_increment,
     markdown,
     picture,
@@ -171,14 +174,41 @@ def test_the_report_says_why_a_target_is_missed_from_the_measured_parts() -> Non
 
 
 def test_below_national_size_the_targets_are_judged_on_a_marked_extrapolation() -> None:
-    text = markdown([_size(14_000, 60, 20, 1.0, None), _size(140_000, 360, 100, 5.8, None)])
-    assert "extrapolated ×10.0 from 140,000" in text
+    text = markdown([_size(14_000, 60, 20, 1.0, 30), _size(140_000, 360, 100, 5.8, 100)])
+    assert "extrapolated from 14,000 and 140,000" in text
     rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ") and "≤" in line}
-    assert "60.0 min (≈ 6.0 min × 10.0)" in rows["whole pipeline ≤ 20 min"]
+    # along the line through both sizes: 300 s more for 126,000 more citizens, 26.7 s that do not grow;
+    # ×10 of the largest would count those ten times (60 min)
+    assert "56.0 min (26.7 s + 2.38 s per 1,000 citizens; ×10.0: 60.0 min)" in rows["whole pipeline ≤ 20 min"]
     assert "**no** (estimate)" in rows["whole pipeline ≤ 20 min"]  # 6 min at 10 % is not a met target
-    assert "**no** (estimate)" in rows["calculation ≤ 8 min"]  # 100 s × 10
+    assert "15.0 min" in rows["calculation ≤ 8 min"]  # 11.1 s + 80 s per 126,000 citizens
+    assert "**no** (estimate)" in rows["calculation ≤ 8 min"]
+    # the incremental run along its own line (22.2 s fixed): 800 s of 3,360 s at national size
+    assert "24% (13.3 min of 56.0 min; 28% at 140,000)" in rows["incremental ≤ 10 % of full"]
+    assert "**no** (estimate)" in rows["incremental ≤ 10 % of full"]
     assert "yes" in rows["peak memory ≤ 8 GiB"]
     assert "estimate" not in rows["peak memory ≤ 8 GiB"]
+
+    one = markdown([_size(140_000, 360, 100, 5.8, 100)])  # one size: proportional, as nothing shows a fixed part
+    assert "extrapolated ×10.0 from 140,000" in one
+    assert "60.0 min (≈ 6.0 min × 10.0)" in one
+    [incremental] = [line for line in one.splitlines() if line.startswith("| incremental")]
+    assert "| 28% |" in incremental  # the measured share, not an estimate
+    assert "estimate" not in incremental
+
+
+def test_times_are_extrapolated_along_the_line_through_the_two_largest_sizes() -> None:
+    line = fit([(14_000, 40.0), (140_000, 166.0)])  # 1 ms per citizen, and 26 s whatever the size
+    assert line.through == (14_000, 140_000)
+    assert line.fixed == pytest.approx(26.0)
+    assert line.at(1_400_000) == pytest.approx(1426.0)
+    assert fit([(1_000, 100.0), (14_000, 40.0), (140_000, 166.0)]) == line  # the two largest only
+    assert fit([(140_000, 180.0)]).at(1_400_000) == pytest.approx(1800.0)  # one size: through zero
+    shrank = fit([(14_000, 8.0), (140_000, 7.0)])  # less at the larger size: a fixed cost, not a negative slope
+    assert (shrank.fixed, shrank.per_borger) == (7.0, 0.0)
+    faster = fit([(14_000, 10.0), (140_000, 200.0)])  # super-linear between the sizes: steeper than ×10
+    assert faster.fixed < 0
+    assert faster.at(1_400_000) > 200.0 * 10
 
 
 def test_the_picture_stacks_each_stage_per_1000_citizens_and_dbt_adds_up() -> None:
