@@ -489,9 +489,10 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
             return _fmt_s(seconds)
         if len(line.through) < 2:
             return f"{_fmt_s(seconds * scale)} (≈ {_fmt_s(seconds)} × {scale:.1f})"
-        small, large = line.through
-        how = (f"{_fmt_s(line.fixed)} + {line.per_borger * 1000:.2f} s per 1,000 citizens" if line.fixed >= 0
-               else f"growing faster than the citizens from {small:,} to {large:,}")  # fmt: skip
+        small = line.through[0]
+        per = f"{line.per_borger * 1000:.2f} s per 1,000 citizens"
+        how = (f"{_fmt_s(line.fixed)} + {per}" if line.fixed >= 0
+               else f"{per}, no fixed part: {small:,} took {_fmt_s(-line.fixed)} less than that")  # fmt: skip
         return f"{_fmt_s(line.at(NATIONAL))} ({how}; ×{scale:.1f}: {_fmt_s(seconds * scale)})"
 
     full_s = largest.full.seconds

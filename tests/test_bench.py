@@ -209,6 +209,9 @@ def test_times_are_extrapolated_along_the_line_through_the_two_largest_sizes() -
     faster = fit([(14_000, 10.0), (140_000, 200.0)])  # super-linear between the sizes: steeper than ×10
     assert faster.fixed < 0
     assert faster.at(1_400_000) > 200.0 * 10
+    text = markdown([_size(14_000, 60, 10, 1.0, None), _size(140_000, 360, 200, 5.8, None)])
+    [calculation] = [line for line in text.splitlines() if line.startswith("| calculation")]
+    assert "1.51 s per 1,000 citizens, no fixed part: 14,000 took 11.1 s less than that" in calculation
 
 
 def test_the_picture_stacks_each_stage_per_1000_citizens_and_dbt_adds_up() -> None:
