@@ -8,9 +8,20 @@ ydelser as (
     select * from {{ ref('stg_reference__ydelser') }}
 ),
 
-ranked as (
+-- The version follows from the account and the date alone, so it is chosen once per (account,
+-- PeriodeStart) that occurs, a few thousand, and joined to the lines: ranking the versions of every
+-- line, with all its columns, partitioned by its id, took 3.9 s instead of 2.4 s at 10 % (B28).
+datoer as (
+    select distinct
+        yr_kontonummer,
+        periode_start
+    from linjer
+),
+
+gaeldende as (
     select
-        linjer.*,
+        datoer.yr_kontonummer,
+        datoer.periode_start,
         ydelser.ydelse_kode,
         ydelser.ydelse_navn,
         ydelser.ordning,
@@ -18,13 +29,22 @@ ranked as (
         ydelser.trappe,
         ydelser.bryder_selvforsoergelse,
         row_number() over (
-            partition by linjer.indberetnings_id
-            order by {{ ydelse_version_order('linjer.periode_start') }}
+            partition by datoer.yr_kontonummer, datoer.periode_start
+            order by {{ ydelse_version_order('datoer.periode_start') }}
         ) as version_rang
-    from linjer
-    inner join ydelser on linjer.yr_kontonummer = ydelser.yr_kontonummer
+    from datoer
+    inner join ydelser on datoer.yr_kontonummer = ydelser.yr_kontonummer
 )
 
-select * exclude (version_rang)
-from ranked
-where version_rang = 1
+select
+    linjer.*,
+    gaeldende.ydelse_kode,
+    gaeldende.ydelse_navn,
+    gaeldende.ordning,
+    gaeldende.fast_sats,
+    gaeldende.trappe,
+    gaeldende.bryder_selvforsoergelse
+from linjer
+inner join gaeldende
+    on linjer.yr_kontonummer = gaeldende.yr_kontonummer and linjer.periode_start = gaeldende.periode_start
+where gaeldende.version_rang = 1
