@@ -112,21 +112,23 @@ staircase as (
     cross join params as p
 ),
 
-trappe_versions as (  -- RULES.md 4: the staircase version valid on the week's Monday
-    select distinct gyldig_fra as version_fra from {{ ref('trappe') }}
+trappe_versions as (  -- RULES.md 4: each staircase version and the weeks it is valid for, from its
+    -- gyldig_fra to the next version's; weeks before the table's first version (they only feed the
+    -- counter) use that version. A range join against these few rows, not an ASOF join, which
+    -- sorted the 14 M weeks by date to find one of two versions (8.5 s → 7.6 s at 10 %, B29).
+    select
+        gyldig_fra as version_fra,
+        case when gyldig_fra = min(gyldig_fra) over () then date '0001-01-01' else gyldig_fra end as fra,
+        coalesce(lead(gyldig_fra) over (order by gyldig_fra), date '9999-12-31') as til
+    from (select distinct gyldig_fra from {{ ref('trappe') }})
 ),
 
-first_version as (
-    select min(version_fra) as version_fra from trappe_versions
-),
-
-dated as (  -- weeks before the table's first version (they only feed the counter) use that version
+dated as (
     select
         s.*,
-        coalesce(v.version_fra, f.version_fra) as trappe_version
+        v.version_fra as trappe_version
     from staircase as s
-    cross join first_version as f
-    asof left join trappe_versions as v on s.uge >= v.version_fra
+    inner join trappe_versions as v on s.uge >= v.fra and s.uge < v.til
 )
 
 select
