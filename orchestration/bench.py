@@ -403,9 +403,9 @@ class Line:
 def fit(points: list[tuple[int, float]]) -> Line:
     """The line through the two largest sizes measured, or from one size through zero. A run has a
     part that does not grow with the citizens (process start-up, dbt's parse, Dagster between
-    steps): multiplying the largest size by ten counts it ten times. A part that
-    measured less at the larger size is taken as fixed; growth faster than linear between the two
-    sizes gives a line steeper than proportional, and a larger estimate."""
+    steps): multiplying the largest size by ten counts it ten times. A time that measured less at
+    the larger size is taken as fixed; growth faster than linear between the two sizes gives a line
+    steeper than proportional, and a larger estimate."""
     points = sorted(dict(points).items())
     if not points:
         return Line(float("nan"), float("nan"), ())

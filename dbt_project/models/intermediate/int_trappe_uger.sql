@@ -115,7 +115,7 @@ staircase as (
 trappe_versions as (  -- RULES.md 4: each staircase version and the weeks it is valid for, from its
     -- gyldig_fra to the next version's; weeks before the table's first version (they only feed the
     -- counter) use that version. A range join against these few rows, not an ASOF join, which
-    -- sorted the 14 M weeks by date to find one of two versions (8.5 s → 7.6 s at 10 %, B29).
+    -- sorted the 14 M weeks by date to find one of two versions (8.5–8.9 s → 7.7–8.0 s at 10 %, B29).
     select
         gyldig_fra as version_fra,
         case when gyldig_fra = min(gyldig_fra) over () then date '0001-01-01' else gyldig_fra end as fra,
