@@ -470,9 +470,10 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
         "full": fit([(r.borgere, r.full.seconds) for r in sizes]),
         "incremental": fit([(r.borgere, r.incremental.seconds) for r in sizes if r.incremental]),
     }
+    fitted = estimated and len(fits["full"].through) == 2  # through two sizes, not ×scale of one
     if not estimated:
         lines += [f"## Targets (measured at {largest.borgere:,} citizens)", ""]
-    elif len(fits["full"].through) == 2:
+    elif fitted:
         small, large = fits["full"].through
         lines += [f"## Targets (national size, {NATIONAL:,} citizens: extrapolated from {small:,} and {large:,})", "",
                   f"Times are extrapolated along the line through the two largest sizes run: what does not grow "
@@ -510,7 +511,7 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
     if largest.incremental:
         share = largest.incremental.seconds / full_s
         text, judged = f"{share:.0%}", False
-        if estimated and len(fits["incremental"].through) == 2 and len(fits["full"].through) == 2:
+        if fitted and len(fits["incremental"].through) == 2:
             # both runs along their lines: the incremental run's fixed part weighs less at national size
             incremental_n = fits["incremental"].at(NATIONAL)
             text = (f"{incremental_n / full_n:.0%} ({_fmt_s(incremental_n)} of {_fmt_s(full_n)}; "
@@ -534,7 +535,7 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
             + (f", ≈ {largest.disk_bytes * scale / 2**30:.0f} GiB at national size." if estimated else "."),
         ]
     missed = {name for name, ok, *_ in checks if not ok}
-    fixed = fits["full"].fixed if estimated and len(fits["full"].through) == 2 else None
+    fixed = fits["full"].fixed if fitted else None
     lines += why(largest, missed, scale, fixed)
     return "\n".join(lines) + "\n"
 
