@@ -156,12 +156,18 @@ def run(scenario: Scenario, root: Path, as_of: str = "2026-06-30") -> Settings:
     with duckdb.connect(str(settings.duckdb_path)) as con:
         for source in SOURCES.values():
             ingest(con, source, settings, "test")
-    result = subprocess.run(
-        [DBT, "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env={**settings.subprocess_env(), **env}, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    result = dbt(settings, "build", env=env)
     assert result.returncode == 0, result.stdout[-4000:]
     return settings
+
+
+def dbt(settings: Settings, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The project's dbt on the settings' data folder, as the pipeline calls it (output captured)."""
+    return subprocess.run(
+        [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env={**settings.subprocess_env(), **(env or {})},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
 
 
 def calculate(scenario: Scenario, root: Path, as_of: str = "2026-06-30") -> Calculated:

@@ -7,16 +7,12 @@ import json
 import subprocess
 from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR, Settings
-from tests.calculation.harness import DBT, KEY
+from orchestration.settings import Settings
+from tests.calculation.harness import KEY, dbt
 
 
 def _dbt(settings: Settings, target: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(target)],
-        env={**settings.subprocess_env(), "YR_PSEUDONYM_KEY": KEY}, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    return dbt(settings, *args, "--target-path", str(target), env={"YR_PSEUDONYM_KEY": KEY})
 
 
 def test_the_versions_of_the_catalogue_and_the_staircase_are_those_valid_on_the_date(tmp_path: Path) -> None:

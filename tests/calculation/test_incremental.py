@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -23,9 +21,9 @@ from orchestration.ingestion.engine import ingest
 from orchestration.ingestion.sources import SOURCES
 from orchestration.lib.dbt_args import build_args
 from orchestration.publish.beregningsfiler import publish
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.settings import Settings
+from tests.calculation.harness import dbt
 
-DBT = str(Path(sys.executable).with_name("dbt"))
 KEY = "test-incremental-key"
 OPTIONS = Options(kommuner=("730", "101"), borgere=250, fra=date(2023, 7, 1), til=date(2024, 6, 30), seed=11)
 AS_OF = "2024-09-30"
@@ -38,11 +36,7 @@ def _settings(root: Path, as_of: str = AS_OF) -> Settings:
 
 
 def _dbt(settings: Settings, args: list[str], env: dict[str, str] | None = None) -> None:
-    env = {**settings.subprocess_env(), "YR_PSEUDONYM_KEY": KEY, **(env or {})}
-    result = subprocess.run(
-        [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    result = dbt(settings, *args, env={"YR_PSEUDONYM_KEY": KEY, **(env or {})})
     assert result.returncode == 0, result.stdout[-4000:]
 
 
