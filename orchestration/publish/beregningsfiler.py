@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 COLUMNS = (
     "Beregnings ID",
@@ -324,36 +328,57 @@ def _line() -> str:
     return f"case when {special} then {quoted} else {plain} end"
 
 
+ROWS_PER_BATCH = 100_000  # rows DuckDB hands over at a time: about 16 MB of lines
+
+
 def _write(con: duckdb.DuckDBPyConnection, folder: Path, files: list[str]) -> None:
     """The files in the contract's exact format: `;`, decimal comma, no thousands separator, two
     decimals, ISO dates, UTF-8, CPR numbers as 10 digits.
 
-    One partitioned COPY writes every file in one pass over the rows (one query per municipality,
-    each sorted, took three times as long at national size). It writes each row as one column, the
-    whole line, formatted here: DuckDB's partitioned writer spends its time per column, and one
-    column instead of fifteen halves it (21 s → 13 s for 17 M rows at 10 %). The rows of a file are
-    therefore in no particular order; what a file contains is fixed by its input, and a rerun
-    writes nothing."""
-    line = _line()
-    header = ";".join(COLUMNS)
-    staging = folder / ".partitioner"
+    DuckDB formats each row as one line, the whole line (B19), in one pass over the rows; the lines
+    come back as Arrow batches, and each batch is sorted by file and appended to its files as the
+    bytes Arrow already holds (B30). DuckDB's partitioned COPY did the same job with a buffer per
+    file and thread up to the memory limit: at 10 %, 14.8 s and 5.1 GB against 10.6 s and 1.0 GB.
+    The rows of a file are therefore in no particular order; what a file contains is fixed by its
+    input, and a rerun writes nothing."""
+    header = (";".join(COLUMNS) + "\n").encode()
+    lines = con.sql(
+        f"""select n.fil, {_line()} || chr(10) as linje
+            from publicering.beregning_raekker as n
+            semi join run_files using (fil)
+            inner join vault.borgere as v using (borger_id)"""
+    )
+    handles: dict[str, BinaryIO] = {}
     try:
-        con.execute(
-            f"""copy (
-                    select n.fil, {line} as "{header}"
-                    from publicering.beregning_raekker as n
-                    semi join run_files using (fil)
-                    inner join vault.borgere as v using (borger_id)
-                ) to {_literal(str(staging))}
-                (format csv, header, delimiter '\t', quote '', escape '', partition_by (fil))"""
-        )
-        for fil in files:
-            parts = list((staging / f"fil={fil}").glob("*.csv"))
-            if len(parts) != 1:
-                raise RuntimeError(f"{fil}: expected one written part, found {len(parts)}")
-            parts[0].rename(folder / fil)
+        for batch in lines.to_arrow_reader(ROWS_PER_BATCH):
+            for fil, data in _by_file(batch):
+                if fil not in handles:
+                    if fil not in files:
+                        raise RuntimeError(f"{fil}: a row for a file this run does not write")
+                    handles[fil] = (folder / fil).open("wb")
+                    handles[fil].write(header)
+                handles[fil].write(data)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)  # it may hold CPR numbers: never left behind
+        for handle in handles.values():
+            handle.close()
+    if missing := [fil for fil in files if fil not in handles]:
+        raise RuntimeError(f"{len(missing)} files got no row, e.g. {missing[0]}")
+
+
+def _by_file(batch: pa.RecordBatch) -> Iterator[tuple[str, memoryview]]:
+    """Each file's lines in a batch of (fil, linje), as one run of bytes: sorted by file, a string
+    array's values lie end to end, so a file's lines are the bytes between two of its offsets."""
+    fil = pc.dictionary_encode(batch.column(0))
+    order = pc.sort_indices(fil.indices)
+    lines = pc.take(batch.column(1), order)
+    runs = pc.run_end_encode(pc.take(fil.indices, order))
+    width = pa.int64() if pa.types.is_large_string(lines.type) else pa.int32()
+    offsets = pa.Array.from_buffers(width, len(lines) + 1, [None, lines.buffers()[1]], offset=lines.offset)
+    data = memoryview(lines.buffers()[2])
+    start = 0
+    for end, key in zip(runs.run_ends.to_pylist(), runs.values.to_pylist(), strict=True):
+        yield fil.dictionary[key].as_py(), data[offsets[start].as_py() : offsets[end].as_py()]
+        start = end
 
 
 def _literal(text: str) -> str:

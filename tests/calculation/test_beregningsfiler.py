@@ -148,23 +148,30 @@ def test_no_beregnings_id_is_published_twice_and_the_format_holds(history: dict,
     assert result.returncode == 0, result.stdout
 
 
-def test_the_writer_quotes_text_as_a_csv_reader_expects(tmp_path: Path) -> None:
-    """Each row is formatted in SQL as one line (B19): text holding the delimiter, a double quote or a
-    line break must come back from a CSV reader as it was, and a missing value as an empty field."""
-    awkward = ['Ærø; "Syd"', "to\nlinjer", "retur\r", "ærlig"]
+def _record(rows: list[tuple[str, str | None]]) -> duckdb.DuckDBPyConnection:
+    """A warehouse holding only a record of published rows, one per (file, text), all one borger's;
+    the text is the row's Finansiering Kommunenavn and Indberetter Ekstern ID."""
     con = duckdb.connect()
     for statement in beregningsfiler.DDL[:3]:
         con.execute(statement)
     con.execute("create schema vault")
     con.execute("create table vault.borgere (borger_id bigint, cpr varchar)")
     con.execute("insert into vault.borgere values (7, '0101701234')")
-    for i, text in enumerate([*awkward, None]):
+    for i, (fil, text) in enumerate(rows):
         con.execute(
-            "insert into publicering.beregning_raekker values ('f.csv', 'ny', ?, ?, null, date '2024-01-01', 7, "
+            "insert into publicering.beregning_raekker values (?, 'ny', ?, ?, null, date '2024-01-01', 7, "
             "'KTH', '101', ?, ?, 80, 20, 'konto', 'omr', -1.5, 2, 3.25, 0, -10)",
-            [i + 1, i + 1, text, text],
+            [fil, i + 1, i + 1, text, text],
         )
-    con.execute("create temp table run_files as select 'f.csv' as fil")
+    con.execute("create temp table run_files as select distinct fil from publicering.beregning_raekker")
+    return con
+
+
+def test_the_writer_quotes_text_as_a_csv_reader_expects(tmp_path: Path) -> None:
+    """Each row is formatted in SQL as one line (B19): text holding the delimiter, a double quote or a
+    line break must come back from a CSV reader as it was, and a missing value as an empty field."""
+    awkward = ['Ærø; "Syd"', "to\nlinjer", "retur\r", "ærlig"]
+    con = _record([("f.csv", text) for text in [*awkward, None]])
     beregningsfiler._write(con, tmp_path, ["f.csv"])
     rows = sorted(_read(tmp_path / "f.csv"), key=lambda r: int(r["Beregnings ID"]))
     assert list(rows[0]) == list(COLUMNS)
@@ -175,3 +182,27 @@ def test_the_writer_quotes_text_as_a_csv_reader_expects(tmp_path: Path) -> None:
     assert rows[0]["CPR nummer"] == "0101701234"
     assert [rows[0][c] for c in AMOUNTS] == ["-1,50", "2,00", "3,25", "0,00", "-10,00"]
     assert (rows[0]["Refusionssats"], rows[0]["Medfinansieringssats"], rows[0]["Uge"]) == ("80", "20", "2024-01-01")
+
+
+def test_the_writer_puts_each_row_in_its_own_file_whatever_the_batches(tmp_path: Path, monkeypatch) -> None:
+    """The lines come from DuckDB in batches and each batch is split by file as bytes (B30): rows of
+    three files, interleaved and handed over five at a time, each land in their own file, after the
+    header, which is written once; text with multi-byte letters comes back whole."""
+    monkeypatch.setattr(beregningsfiler, "ROWS_PER_BATCH", 5)
+    rows = [(f"{'cab'[i % 3]}.csv", f"Ærø Å {i}" * (i % 4 + 1)) for i in range(23)]
+    con = _record(rows)
+    beregningsfiler._write(con, tmp_path, ["a.csv", "b.csv", "c.csv"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.csv"]
+    for name in ("a.csv", "b.csv", "c.csv"):
+        written = _read(tmp_path / name)
+        assert sorted(r["Indberetter Ekstern ID"] for r in written) == sorted(t for f, t in rows if f == name)
+        assert (tmp_path / name).read_text(encoding="utf-8").count("Beregnings ID") == 1
+
+
+def test_the_writer_fails_when_a_file_of_the_run_gets_no_row(tmp_path: Path) -> None:
+    con = _record([("a.csv", "x"), ("b.csv", "y")])
+    with pytest.raises(RuntimeError, match=r"1 files got no row, e\.g\. c\.csv"):
+        beregningsfiler._write(con, tmp_path, ["a.csv", "b.csv", "c.csv"])
+    (tmp_path / "fewer").mkdir()
+    with pytest.raises(RuntimeError, match=r"b\.csv: a row for a file this run does not write"):
+        beregningsfiler._write(con, tmp_path / "fewer", ["a.csv"])
