@@ -1,7 +1,9 @@
-"""The quality gate's Great Expectations import is started in the background while dbt runs."""
+"""The quality gate's Great Expectations: imported in the background while dbt runs, its templates
+compiled once, no config-variables file, a bounded history of results."""
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_warm_up_imports_great_expectations_in_the_background() -> None:
@@ -75,3 +77,30 @@ def test_gx_reads_no_config_variables_file_at_every_access(tmp_path) -> None:
     assert loads == []
     assert context.variables.config_variables_file_path is None
     assert not (tmp_path / "gx" / "uncommitted" / "config_variables.yml").exists()
+
+
+def test_each_suite_keeps_a_bounded_history_of_results_and_pages(tmp_path, monkeypatch) -> None:
+    """GX rebuilds the Data Docs index from every stored result at every validation, so an unbounded
+    history made each run's checks slower than the last's (B33): the newest HISTORY stay, with their
+    pages, and the index links those only."""
+    import pandas as pd
+
+    from orchestration import quality
+
+    monkeypatch.setattr(quality, "HISTORY", 3)
+    suite = next(s for s in quality.SUITES if s.name == "lis_finansiering_maaned")
+    frame = pd.DataFrame({e["kwargs"]["column"]: [0] for e in suite.definition["expectations"]})
+    root = tmp_path / "gx" / "uncommitted"
+
+    def stored(base: Path) -> list[str]:
+        return sorted(p.name for p in (base / suite.name).glob("*/*"))
+
+    newest = []
+    for _ in range(5):
+        assert quality.validate(frame, suite, tmp_path).success
+        newest.append(stored(root / "validations")[-1])
+    assert len(set(newest)) == 5
+    assert stored(root / "validations") == stored(root / "data_docs" / "local_site" / "validations") == newest[-3:]
+    index = (root / "data_docs" / "local_site" / "index.html").read_text(encoding="utf-8")
+    assert all(stamp in index for stamp in newest[-3:])
+    assert not any(stamp in index for stamp in newest[:2])

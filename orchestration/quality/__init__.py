@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +27,10 @@ from orchestration.settings import REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}  # counts, never values
+# Validation results kept per suite, with their Data Docs pages (B33): GX rebuilds the Data Docs index
+# from every stored result at every validation, so each run made every later check slower. Twelve
+# is a quarter of weekly runs; Dagster's event log keeps every check's outcome and counts for good.
+HISTORY = 12
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,7 @@ def validate(frame: pd.DataFrame, suite: Suite, quality_dir: Path) -> SuiteResul
             result_format=RESULT_FORMAT,
         )
     )
+    _prune(Path(context.root_directory), suite.name, keep=HISTORY - 1)
     run = checkpoint.run(batch_parameters={"dataframe": frame})
     [validation] = run.run_results.values()
     result = SuiteResult(suite.name, len(frame))
@@ -222,3 +228,15 @@ def validate(frame: pd.DataFrame, suite: Suite, quality_dir: Path) -> SuiteResul
         )
     result.docs = quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     return result
+
+
+def _prune(gx_root: Path, suite: str, keep: int) -> None:
+    """Keep the newest `keep` validation results of a suite, and their Data Docs pages (GX leaves the
+    pages of results no longer stored). GX stores each result as
+    uncommitted/validations/<suite>/<run name>/<run time>/…, its page under data_docs/local_site/
+    validations/ the same way, the run time a sortable UTC stamp."""
+    uncommitted = gx_root / "uncommitted"
+    for base in (uncommitted / "validations", uncommitted / "data_docs" / "local_site" / "validations"):
+        runs = sorted((p for p in (base / suite).glob("*/*") if p.is_dir()), key=lambda p: p.name)
+        for old in runs[: max(len(runs) - keep, 0)]:
+            shutil.rmtree(old)
