@@ -90,6 +90,18 @@ def run_target_path(run_id: str) -> Path:
     return DBT_PROJECT_DIR / "target" / f"yr_dbt_models-{run_id[:7]}-{secrets.token_hex(4)}"
 
 
+RUN_TARGETS_KEPT = 10  # the target folders of the pipeline's last dbt commands, to look into
+
+
+def prune_run_targets(target_dir: Path, keep: int) -> None:
+    """Keep the newest `keep` target folders of the pipeline's dbt commands. Each holds a manifest,
+    the compiled SQL and the run results (about 9 MB), and dagster-dbt leaves them all: one more per
+    run, for good, in the project's folder. Other folders (`dbt parse`, dbt by hand) are not touched."""
+    runs = sorted((p for p in target_dir.glob("yr_dbt_models-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in runs[: max(len(runs) - keep, 0)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def restore_parse(saved: Path, target: Path) -> bool:
     """Put the warehouse's last parse where the next dbt command will look for it."""
     if not saved.is_file():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.dbt import DBT_EXECUTABLE, PARTIAL_PARSE, environment, restore_parse, save_parse
+from orchestration.dbt import DBT_EXECUTABLE, PARTIAL_PARSE, environment, prune_run_targets, restore_parse, save_parse
 from orchestration.settings import DBT_PROJECT_DIR
 
 FULL_PARSE = "Unable to do partial parsing"
@@ -60,3 +60,16 @@ def test_the_scope_is_set_for_the_dbt_command_only(monkeypatch: pytest.MonkeyPat
         assert (os.environ["YR_OMFANG"], os.environ["YR_UNSET_HERE"]) == ("borgere", "x")
     assert os.environ["YR_OMFANG"] == "before"
     assert "YR_UNSET_HERE" not in os.environ
+
+
+def test_only_the_newest_target_folders_of_pipeline_runs_are_kept(tmp_path: Path) -> None:
+    """dagster-dbt leaves a target folder per dbt command (about 9 MB each): without pruning, one more
+    per run for good. The newest are kept, by time; folders the pipeline did not write are left."""
+    runs = [tmp_path / f"yr_dbt_models-{i:07d}-cafe" for i in range(13)]
+    for age, folder in enumerate(runs):  # runs[0] is the newest
+        (folder / "compiled").mkdir(parents=True)
+        os.utime(folder, (1_700_000_000 - age, 1_700_000_000 - age))
+    (tmp_path / "run").mkdir()
+    (tmp_path / "manifest.json").write_text("{}")
+    prune_run_targets(tmp_path, keep=9)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*(r.name for r in runs[:9]), "run", "manifest.json"])

@@ -10,7 +10,16 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration import omfang
-from orchestration.dbt import DBT_PROJECT, ensure_manifest, environment, restore_parse, run_target_path, save_parse
+from orchestration.dbt import (
+    DBT_PROJECT,
+    RUN_TARGETS_KEPT,
+    ensure_manifest,
+    environment,
+    prune_run_targets,
+    restore_parse,
+    run_target_path,
+    save_parse,
+)
 from orchestration.lib.dbt_args import build_args
 from orchestration.quality import warm_up
 from orchestration.settings import Settings
@@ -61,6 +70,7 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     refresh = plan.full_refresh or config.full_refresh  # a selection rebuilt from scratch on request
     args = build_args(full_refresh=refresh, fail_fast=config.fail_fast)
     target, parse = run_target_path(context.run.run_id), settings.warehouse_dir / "dbt_partial_parse.msgpack"
+    prune_run_targets(target.parent, keep=RUN_TARGETS_KEPT - 1)  # and this run's makes ten
     restore_parse(parse, target)  # dbt parses only what changed since this warehouse's last command
     with environment(plan.dbt_env):  # the scope, for macros/omfang.sql
         invocation = dbt.cli(args, context=context, target_path=target)
