@@ -379,7 +379,3 @@ def _by_file(batch: pa.RecordBatch) -> Iterator[tuple[str, memoryview]]:
     for end, key in zip(runs.run_ends.to_pylist(), runs.values.to_pylist(), strict=True):
         yield fil.dictionary[key].as_py(), data[offsets[start].as_py() : offsets[end].as_py()]
         start = end
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
