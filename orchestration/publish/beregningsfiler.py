@@ -168,6 +168,13 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
         """
     )
     con.execute(f"create or replace temp view calculated as select * from marts.fct_beregning where {scope}")
+    # The ids published before, of the same borgere: a Beregnings ID hashes the borger_id with the
+    # row's other values, so a calculated row's id can only have been published for its own borger.
+    # Every id of the record took 1.8-2.8 s at 10 %, in every run, and grows with every publication (B35).
+    con.execute(
+        f"create or replace temp view published_ids as "
+        f"select distinct beregnings_id from publicering.beregning_raekker where {scope}"
+    )
     # The file each municipality with a calculated or published row would get in this run.
     con.execute(
         f"""
@@ -191,7 +198,8 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
     finally:
         for table in ("active", "run_files"):
             con.execute(f"drop table if exists {table}")
-        con.execute("drop view if exists calculated")
+        for view in ("calculated", "published_ids"):
+            con.execute(f"drop view if exists {view}")
 
 
 def _published(con: duckdb.DuckDBPyConnection) -> None:
@@ -216,7 +224,7 @@ select
 from calculated as c
 inner join run_files as f using (finansiering_kommunenummer)
 anti join active as a on a.kilde_beregnings_id = c.beregnings_id
-left join (select distinct beregnings_id from publicering.beregning_raekker) as p on p.beregnings_id = c.beregnings_id
+left join published_ids as p on p.beregnings_id = c.beregnings_id
 union all
 select
     f.fil, 'annullering', {_id("'annullering', r.kilde_beregnings_id, r.beregnings_id, f.fil")},

@@ -117,6 +117,40 @@ def test_a_late_correction_writes_only_the_affected_municipality(history: dict) 
     assert history["second"] == ["yr-ydelsesrefusion-beregning-730-0002-2021-12-08.csv"]
 
 
+def _as_scoped(settings):
+    """Mark the recomputed borgere one by one, as a scoped pipeline run does (B12), instead of the
+    flag `alle` of a `dbt build` by hand: the publication then reads only their rows."""
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        con.execute("delete from omfang.upubliceret")
+        con.execute("insert into omfang.upubliceret select distinct borger_id, false from marts.fct_beregning")
+    return settings
+
+
+def test_a_row_that_comes_back_after_a_change_is_published_under_a_new_id(tmp_path: Path) -> None:
+    """A late week moves a citizen's later weeks up the staircase (their rows are cancelled and
+    published anew); its reversal brings the first rows back, with the ids they had (RULES.md 8).
+    An id is never published twice, so each returning row gets an id of its own (B35: the published
+    ids are looked up among the recomputed citizens' only), and the files add up to the first
+    calculation again."""
+    s = Scenario()
+    a = s.citizen("a")
+    s.weekly(a, "KTH", START, 30)
+    settings = run(s, tmp_path)
+    first = _publish(settings, date(2021, 12, 1))
+    early = s.line(a, "KTH", START - timedelta(weeks=1), START - timedelta(days=1), "1000", delivered=date(2021, 12, 5))
+    assert _publish(_as_scoped(run(s, tmp_path)), date(2021, 12, 8))
+    s.line(a, "KTH", START - timedelta(weeks=1), START - timedelta(days=1), "-1000", art="T", reverses=early,
+           delivered=date(2021, 12, 12))  # fmt: skip
+    assert _publish(_as_scoped(run(s, tmp_path)), date(2021, 12, 15))
+    files = sorted((settings.published_dir / "beregning").glob("*.csv"))
+    ids = [row["Beregnings ID"] for path in files for row in _read(path)]
+    assert len(ids) == len(set(ids))
+    # every week after the early one nets back to the first calculation (the early week keeps its
+    # line and the reversal, each a row of its own)
+    now = {key: sums for key, sums in _sum_by_key(files).items() if key[0] != str(START - timedelta(weeks=1))}
+    assert now == _sum_by_key([settings.published_dir / "beregning" / f for f in first])
+
+
 def _read(path: Path) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f, delimiter=";"))
