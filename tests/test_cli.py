@@ -62,10 +62,22 @@ def test_generate_refuses_bad_options_with_a_clear_message(data_dir: Path, args:
     assert message in result.stderr
 
 
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    """`yr generate` and `yr run` once in a fresh YR_DATA_DIR, for the tests that look at the result."""
+    data_dir = tmp_path_factory.mktemp("ran") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YR_DATA_DIR", str(data_dir))
+        mp.setenv("DAGSTER_HOME", str(data_dir / "dagster"))
+        mp.delenv("YR_AS_OF", raising=False)
+        mp.delenv("YR_PSEUDONYM_KEY", raising=False)
+        assert yr("generate", *SMALL).returncode == 0
+        return data_dir, yr("run")
+
+
 @pytest.mark.slow
-def test_run_materialises_every_asset_into_the_warehouse(data_dir: Path) -> None:
-    assert yr("generate", *SMALL).returncode == 0
-    result = yr("run")
+def test_run_materialises_every_asset_into_the_warehouse(ran: tuple[Path, subprocess.CompletedProcess]) -> None:
+    data_dir, result = ran
     assert result.returncode == 0, result.stderr[-3000:]
     assert "succeeded" in result.stderr
     assert str(data_dir / "warehouse" / "yr.duckdb") in result.stderr
@@ -86,9 +98,11 @@ def test_run_materialises_every_asset_into_the_warehouse(data_dir: Path) -> None
 
 
 @pytest.mark.slow
-def test_the_calculation_rejects_the_planted_yumu_events_with_their_reasons(data_dir: Path) -> None:
-    assert yr("generate", *SMALL).returncode == 0
-    assert yr("run").returncode == 0
+def test_the_calculation_rejects_the_planted_yumu_events_with_their_reasons(
+    ran: tuple[Path, subprocess.CompletedProcess],
+) -> None:
+    data_dir, result = ran
+    assert result.returncode == 0, result.stderr[-3000:]
     manifest = json.loads((data_dir / "generated" / "manifest.json").read_text(encoding="utf-8"))
     expected = {
         (p["file"], p["line"]): p["expect"] for p in manifest["planted"] if p["expect"] in DECIDED_IN_CALCULATION

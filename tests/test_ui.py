@@ -40,6 +40,11 @@ def _graphql(port: int, query: str = QUERY) -> dict | None:
 
 @pytest.mark.slow
 def test_yr_ui_serves_the_asset_graph_and_the_sensor_ingests_what_lands(data_dir: Path) -> None:
+    # Deliveries land before the UI starts, as when they arrive while it is down: the sensor's first
+    # look finds them (a later look comes only after its interval, 30 s). How it tells new files from
+    # seen ones is tested in test_ingest_assets.py.
+    small = ["--kommuner", "730", "--borgere", "20", "--fra", "2021-01-01", "--til", "2021-12-31"]
+    subprocess.run([YR, "generate", *small], check=True, capture_output=True)
     port = _free_port()
     process = subprocess.Popen(
         [YR, "ui", "--port", str(port)],
@@ -60,9 +65,7 @@ def test_yr_ui_serves_the_asset_graph_and_the_sensor_ingests_what_lands(data_dir
         assert assets["staging/stg_reference__parametre"] == "staging"
         assert data["workspaceOrError"]["locationEntries"] == [{"name": "yr"}]
 
-        # Drop deliveries into landing/: the sensor starts one run, which ingests them.
-        small = ["--kommuner", "730", "--borgere", "20", "--fra", "2021-01-01", "--til", "2021-12-31"]
-        subprocess.run([YR, "generate", *small], check=True, capture_output=True)
+        # What landed: the sensor starts one run, which ingests it.
         runs: list = []
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and not any(r["status"] in ("SUCCESS", "FAILURE") for r in runs):

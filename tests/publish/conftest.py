@@ -1,5 +1,6 @@
 """A small generated population run through the whole pipeline on a persistent temporary Dagster
-instance (the publication guard reads the instance's check history)."""
+instance (the publication guard reads the instance's check history). One run for the package: each
+test that changes the warehouse or the publication leaves it whole and published again."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class Pipeline:
         return job.execute_in_process(instance=self.instance, asset_selection=keys, raise_on_error=False)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     root = tmp_path_factory.mktemp("pipeline")
     with pytest.MonkeyPatch.context() as mp:
