@@ -14,6 +14,7 @@ import duckdb
 
 from orchestration.ingestion.engine import ingest
 from orchestration.ingestion.sources import SOURCES
+from orchestration.lib.dbt_args import build_args
 from orchestration.lib.layouts import LAYOUTS
 from orchestration.lib.pseudonym import borger_id
 from orchestration.settings import DBT_PROJECT_DIR, Settings
@@ -148,7 +149,8 @@ class Calculated:
 
 def run(scenario: Scenario, root: Path, as_of: str = "2026-06-30") -> Settings:
     """Land the scenario's deliveries (files already there are rewritten identically), ingest what
-    is new and run `dbt build`, as a pipeline run would."""
+    is new and run `dbt build` with the pipeline's arguments (dbt's unit tests are left out, as in
+    the pipeline; test_catalogue.py runs them)."""
     env = {"YR_DATA_DIR": str(root), "YR_PSEUDONYM_KEY": KEY, "YR_AS_OF": as_of}
     settings = Settings.from_env(env)
     settings.ensure_dirs()
@@ -156,7 +158,7 @@ def run(scenario: Scenario, root: Path, as_of: str = "2026-06-30") -> Settings:
     with duckdb.connect(str(settings.duckdb_path)) as con:
         for source in SOURCES.values():
             ingest(con, source, settings, "test")
-    result = dbt(settings, "build", env=env)
+    result = dbt(settings, *build_args(), env=env)
     assert result.returncode == 0, result.stdout[-4000:]
     return settings
 
