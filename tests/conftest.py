@@ -10,13 +10,19 @@ import pytest
 from orchestration.settings import REPO_ROOT, Settings
 
 
+def use_data_dir(mp: pytest.MonkeyPatch, folder: Path) -> None:
+    """Point this process and the `yr` commands it starts at `folder` as YR_DATA_DIR, with
+    DAGSTER_HOME inside it and the run date left to its default."""
+    mp.setenv("YR_DATA_DIR", str(folder))
+    mp.setenv("DAGSTER_HOME", str(folder / "dagster"))
+    mp.delenv("YR_AS_OF", raising=False)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh YR_DATA_DIR (and DAGSTER_HOME inside it) for one test."""
     folder = tmp_path / "data"
-    monkeypatch.setenv("YR_DATA_DIR", str(folder))
-    monkeypatch.setenv("DAGSTER_HOME", str(folder / "dagster"))
-    monkeypatch.delenv("YR_AS_OF", raising=False)
+    use_data_dir(monkeypatch, folder)
     Settings.from_env().ensure_dirs()
     return folder
 

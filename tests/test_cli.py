@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from orchestration.lib.reasons import DECIDED_IN_CALCULATION
+from tests.conftest import use_data_dir
 
 YR = str(Path(sys.executable).with_name("yr"))
 SMALL = [
@@ -67,9 +68,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.Comp
     """`yr generate` and `yr run` once in a fresh YR_DATA_DIR, for the tests that look at the result."""
     data_dir = tmp_path_factory.mktemp("ran") / "data"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("YR_DATA_DIR", str(data_dir))
-        mp.setenv("DAGSTER_HOME", str(data_dir / "dagster"))
-        mp.delenv("YR_AS_OF", raising=False)
+        use_data_dir(mp, data_dir)
         mp.delenv("YR_PSEUDONYM_KEY", raising=False)
         assert yr("generate", *SMALL).returncode == 0
         return data_dir, yr("run")
