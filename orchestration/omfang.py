@@ -18,18 +18,23 @@ Raw tables are append-only (ingestion never deletes an accepted row), and the fi
 every column, so nothing that reaches raw escapes it: a delivery, a released quarantine, the YUMU
 screen. The fingerprints are recorded only after `dbt build` succeeded; a failed run leaves its
 scope to the next one. Counts only are logged: no borger_id leaves the warehouse.
+
+The run also decides in how many parts the largest per-borger models are built (B36): one part per
+YR_PARTI_BORGERE borgere it recomputes, so that no query outgrows DuckDB's memory limit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 
 from orchestration.dbt import DBT_PROJECT_DIR, project_files
+from orchestration.settings import ConfigError
 
 # raw table → the id columns that tie its rows together across borgere (the rows of one id are
 # read together by the calculation: versions, reversals)
@@ -43,6 +48,23 @@ RAW_TABLES: dict[str, tuple[str, ...]] = {
 
 FULL, SCOPED, PARTIAL = "fuld", "borgere", "delvis"
 SCOPE_ENV = "YR_OMFANG"  # read by dbt: macros/omfang.sql
+PARTIER_ENV = "YR_BORGER_PARTIER"  # read by dbt: macros/omfang.sql
+# Borgere per part (YR_PARTI_BORGERE), for DuckDB's 5 GB (B36): fct_beregning over 700,000 borgere
+# spilled 18 GB and took 244 s; in parts of 175,000 each part still spilled, in parts of 87,500 none
+# did (136 s in all).
+PARTI_BORGERE = 100_000
+
+
+def partier(borgere: int, per_parti: int) -> int:
+    """The number of parts for a run that recomputes `borgere`: at most `per_parti` in each."""
+    return max(1, -(-borgere // max(1, per_parti)))
+
+
+def parti_borgere() -> int:
+    text = os.environ.get("YR_PARTI_BORGERE") or str(PARTI_BORGERE)
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"YR_PARTI_BORGERE must be a whole number of borgere above 0, not {text!r}")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -53,6 +75,11 @@ class Plan:
     as_of: date
     borgere: int  # borgere recomputed (all of them unless SCOPED)
     i_alt: int  # borgere in the raw tables
+    per_parti: int = PARTI_BORGERE  # borgere per part of the models built in parts
+
+    @property
+    def partier(self) -> int:
+        return partier(self.borgere, self.per_parti)
 
     @property
     def full_refresh(self) -> bool:
@@ -60,15 +87,19 @@ class Plan:
 
     @property
     def dbt_env(self) -> dict[str, str]:
-        """For dbt (macros/omfang.sql): whether the per-borger models read the scope."""
-        return {SCOPE_ENV: "borgere" if self.mode == SCOPED else "alle"}
+        """For dbt (macros/omfang.sql): whether the per-borger models read the scope, and in how
+        many parts the models built in parts are built."""
+        return {SCOPE_ENV: "borgere" if self.mode == SCOPED else "alle", PARTIER_ENV: str(self.partier)}
 
     def describe(self) -> str:
+        dele = f" De største modeller bygges i {self.partier} dele." if self.partier > 1 else ""
         if self.mode == SCOPED:
-            return f"Inkrementel beregning: {self.borgere:,} af {self.i_alt:,} borgere genberegnes ({self.reason})."
-        if self.mode == FULL:
-            return f"Fuld beregning af {self.i_alt:,} borgere ({self.reason})."
-        return f"Delvis kørsel: de valgte modeller genberegnes helt ({self.reason})."
+            text = f"Inkrementel beregning: {self.borgere:,} af {self.i_alt:,} borgere genberegnes ({self.reason})."
+        elif self.mode == FULL:
+            text = f"Fuld beregning af {self.i_alt:,} borgere ({self.reason})."
+        else:
+            text = f"Delvis kørsel: de valgte modeller genberegnes helt ({self.reason})."
+        return text + dele
 
 
 def grundlag() -> str:
@@ -130,15 +161,22 @@ def scope_sql(*, new_date: bool = False, new_week: int | None = None) -> str:
 
 
 def plan(
-    con: duckdb.DuckDBPyConnection, *, as_of: date, whole: bool, full_refresh: bool = False, tables: list[str] = ()
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    whole: bool,
+    full_refresh: bool = False,
+    tables: list[str] = (),
+    per_parti: int | None = None,
 ) -> Plan:
     """Decide the run and leave its scope in omfang.borgere. `whole`: every model recomputed in part
     (per borger, or per group for the aggregated LIS marts) is in this run. A run of only some of
     them (a selection in the Dagster UI) recomputes those whole from their inputs as they stand, and
     records nothing: the next whole run still sees every change.
     `tables`: those models' tables (schema.name); a run is scoped only when all exist, so that every
-    one of them is built incrementally in a scoped run (the scoped tests rely on it)."""
-    basis = grundlag()
+    one of them is built incrementally in a scoped run (the scoped tests rely on it).
+    `per_parti`: borgere per part of the models built in parts (default YR_PARTI_BORGERE)."""
+    basis, per_parti = grundlag(), per_parti or parti_borgere()
     con.execute("create schema if not exists omfang")
     con.execute("create table if not exists omfang.grundlag (grundlag varchar, as_of date, beregnet timestamp)")
     con.execute(
@@ -148,7 +186,7 @@ def plan(
     [(total,)] = con.execute("select count(*) from omfang.fingeraftryk_ny").fetchall()
     previous = con.execute("select grundlag, as_of from omfang.grundlag").fetchall()
     if not whole:
-        return Plan(PARTIAL, "ikke alle beregningsmodeller er valgt", basis, as_of, total, total)
+        return Plan(PARTIAL, "ikke alle beregningsmodeller er valgt", basis, as_of, total, total, per_parti)
     existing = {f"{s}.{t}" for s, t in con.execute(
         "select table_schema, table_name from information_schema.tables where table_catalog = current_database()"
     ).fetchall()}  # fmt: skip
@@ -162,7 +200,7 @@ def plan(
             else f"tabellen {missing[0]} mangler"
         )  # fmt: skip
         con.execute("create or replace table omfang.borgere as select borger_id from omfang.fingeraftryk_ny")
-        return Plan(FULL, reason, basis, as_of, total, total)
+        return Plan(FULL, reason, basis, as_of, total, total, per_parti)
     before = previous[0][1]
     new_week = week_no(as_of) if week_no(as_of) != week_no(before) else None
     con.execute(f"create or replace table omfang.borgere as {scope_sql(new_date=as_of != before, new_week=new_week)}")
@@ -170,7 +208,7 @@ def plan(
     reason = ("leverancer ændret" if scoped else "ingen ændringer siden sidste beregning") + (
         f", YR_AS_OF {before} → {as_of}" if as_of != before else ""
     )
-    return Plan(SCOPED, reason, basis, as_of, scoped, total)
+    return Plan(SCOPED, reason, basis, as_of, scoped, total, per_parti)
 
 
 def record(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:

@@ -21,12 +21,80 @@
 {%- endmacro %}
 
 
-{#- A per-borger input, narrowed to the borgere of this run when the run is scoped. -#}
+{#-
+    A per-borger input, narrowed to the borgere of this run when the run is scoped, or to those of
+    the current part when the model is built in parts (below; a part holds only borgere in scope).
+-#}
 {% macro per_borger_scope(relation) -%}
-    {%- if scoped_to_borgere() -%}
+    {%- if borger_partier() > 1 -%}
+        (select * from {{ relation }} where borger_id in (select borger_id from {{ _parti_table() }}))
+    {%- elif scoped_to_borgere() -%}
         (select * from {{ relation }} where {{ in_scope() }})
     {%- else -%}
         {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Parts (issue 7, docs/DECISIONS.md B36). A model whose every row is computed from one borger's
+    rows alone (config `meta: {borger_partier: true}`: its joins, windows and groups all keep a
+    borger's rows together) can be built a share of the borgere at a time, with the same result.
+    The two largest are: over 700,000 borgere one query needs more than DuckDB's memory limit and
+    spills to disk, and takes several times as long per borger (fct_beregning: 15 s at 140,000
+    borgere, 244 s at 700,000). orchestration/omfang.py decides the number of parts from the
+    borgere the run recomputes (YR_PARTI_BORGERE per part) and sets YR_BORGER_PARTIER for dbt.
+
+    The borgere of the part are in a temporary table named after the model, so no other model can
+    read it, and the inputs are joined to it. (A filter like hash(borger_id) % n = part hid the
+    inputs' sizes from DuckDB's planner, which then built its hash tables on the 21 M rows instead of
+    the 98 kommuner: slower than one part.) Part 0 is the model's own statement (its pre-hook fills
+    the table); the post-hook inserts the other parts, each with the model's own query.
+-#}
+{% macro borger_partier() -%}
+    {%- if not execute or not config.get('meta', {}).get('borger_partier') -%}
+        {{ return(1) }}
+    {%- endif -%}
+    {{ return(env_var('YR_BORGER_PARTIER', '1') | int) }}
+{%- endmacro %}
+
+
+{% macro _parti_table() -%}
+    temp.main.yr_parti_{{ this.identifier }}
+{%- endmacro %}
+
+
+{#-
+    The borgere of part `parti` (from 0): of all borgere (omfang.py's fingerprints) or of the run's
+    scope, the parti-th of equal ranges of borger_id. A range, not a hash bucket: DuckDB passes the
+    part's lowest and highest borger_id on to the scans of the inputs, which then skip the other rows.
+-#}
+{% macro _fill_parti(parti) -%}
+    create or replace temporary table yr_parti_{{ this.identifier }} as
+    select borger_id from (
+        select borger_id, ntile({{ borger_partier() }}) over (order by borger_id) as parti
+        from {{ 'omfang.borgere' if scoped_to_borgere() else 'omfang.fingeraftryk_ny' }}
+    )
+    where parti = {{ parti + 1 }}
+{%- endmacro %}
+
+
+{#- Pre-hook of a model built in parts: its own statement builds part 0. -#}
+{% macro start_borger_partier() -%}
+    {%- if borger_partier() > 1 -%}
+        {{ _fill_parti(0) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Post-hook of a model built in parts: the other parts, each by the model's own query. -#}
+{% macro insert_borger_partier() -%}
+    {%- if borger_partier() > 1 -%}
+        {%- for parti in range(1, borger_partier()) %}
+        {{ _fill_parti(parti) }};
+        insert into {{ this }} by name ({{ sql }});
+        {%- endfor %}
+        drop table {{ _parti_table() }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -21,7 +21,7 @@ from orchestration.ingestion.engine import ingest
 from orchestration.ingestion.sources import SOURCES
 from orchestration.lib.dbt_args import build_args
 from orchestration.publish.beregningsfiler import publish
-from orchestration.settings import Settings
+from orchestration.settings import ConfigError, Settings
 from tests.calculation.harness import dbt
 
 KEY = "test-incremental-key"
@@ -29,6 +29,7 @@ OPTIONS = Options(kommuner=("730", "101"), borgere=250, fra=date(2023, 7, 1), ti
 AS_OF = "2024-09-30"
 LATER = "2025-06-30"  # a later run date: running DFDG activities run on, open periods may close
 SCHEMAS = ("intermediate", "marts", "lis")
+PER_PARTI = 15  # borgere per part: the models built in parts are built in several here (B36)
 
 
 def _settings(root: Path, as_of: str = AS_OF) -> Settings:
@@ -47,11 +48,12 @@ def _incremental_tables() -> list[str]:
 
 
 def _run(settings: Settings) -> omfang.Plan:
-    """Ingest what is new, plan, `dbt build` as the pipeline's dbt asset does, record."""
+    """Ingest what is new, plan, `dbt build` as the pipeline's dbt asset does, record. The models
+    built in parts are built in parts of PER_PARTI borgere."""
     with duckdb.connect(str(settings.duckdb_path)) as con:
         for source in SOURCES.values():
             ingest(con, source, settings, "test")
-        plan = omfang.plan(con, as_of=settings.as_of, whole=True, tables=_incremental_tables())
+        plan = omfang.plan(con, as_of=settings.as_of, whole=True, tables=_incremental_tables(), per_parti=PER_PARTI)
     _dbt(settings, build_args(full_refresh=plan.full_refresh), env=plan.dbt_env)
     with duckdb.connect(str(settings.duckdb_path)) as con:
         omfang.record(con, plan)
@@ -96,6 +98,7 @@ def test_one_more_week_recomputes_only_the_changed_borgere_and_equals_a_full_run
     first = first_run[1]
     assert first.mode == omfang.FULL
     assert first.borgere == first.i_alt > 100
+    assert first.partier > 2  # ... and the full comparisons below are built in one part
 
     unchanged = _run(settings)  # nothing new: nothing to recompute
     assert (unchanged.mode, unchanged.borgere) == (omfang.SCOPED, 0)
@@ -104,6 +107,7 @@ def test_one_more_week_recomputes_only_the_changed_borgere_and_equals_a_full_run
     incremental = _run(settings)
     assert incremental.mode == omfang.SCOPED
     assert 0 < incremental.borgere < incremental.i_alt / 4, incremental.describe()
+    assert incremental.partier > 1, incremental.describe()
     assert 0 < _groups(settings) < _groups(settings, "lis.lis_ydelse_uge") / 4, "LIS aggregates by changed groups"
     assert _assert_equals_full_run(settings, tmp_path / "full"), "the new week is in new calculation files"
 
@@ -112,7 +116,8 @@ def test_one_more_week_recomputes_only_the_changed_borgere_and_equals_a_full_run
     dated = _run(later)
     assert dated.mode == omfang.SCOPED
     assert 0 < dated.borgere < dated.i_alt, dated.describe()
-    _assert_equals_full_run(later, tmp_path / "full-later")
+    # this full recomputation in three parts replaces tables that exist (dbt's other way to build them)
+    _assert_equals_full_run(later, tmp_path / "full-later", partier=3)
 
 
 def _groups(settings: Settings, table: str = "intermediate.int_lis__aendringer") -> int:
@@ -160,14 +165,15 @@ def _publish(settings: Settings) -> list[str]:
     return [f.fil for f in result.files]
 
 
-def _assert_equals_full_run(settings: Settings, copy: Path) -> list[str]:
-    """Every table of the warehouse equals, row for row, the same warehouse recomputed in full; and
-    the calculation files published from it (a diff of the recomputed borgere only) equal those
-    published from the full recomputation (a diff of everyone)."""
+def _assert_equals_full_run(settings: Settings, copy: Path, partier: int = 1) -> list[str]:
+    """Every table of the warehouse equals, row for row, the same warehouse recomputed in full (the
+    models built in parts in `partier` parts); and the calculation files published from it (a diff
+    of the recomputed borgere only) equal those published from the full recomputation (a diff of
+    everyone)."""
     full = _settings(copy, settings.as_of.isoformat())
     shutil.copytree(settings.data_dir, full.data_dir)
     # the models only: the seeds came with the copy, and dbt's tests ran in the pipeline's builds
-    _dbt(full, ["run", "--full-refresh"])
+    _dbt(full, ["run", "--full-refresh"], env={omfang.PARTIER_ENV: str(partier)})
     files = _publish(settings)
     assert _publish(full) == files
     for fil in files:
@@ -194,6 +200,24 @@ def _assert_equals_full_run(settings: Settings, copy: Path) -> list[str]:
     return files
 
 
+def test_the_largest_models_are_built_in_parts_of_at_most_yr_parti_borgere(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert [omfang.partier(n, 200_000) for n in (0, 1, 200_000, 200_001, 1_400_000)] == [1, 1, 1, 2, 7]
+    monkeypatch.delenv("YR_PARTI_BORGERE", raising=False)
+    assert omfang.parti_borgere() == omfang.PARTI_BORGERE
+    monkeypatch.setenv("YR_PARTI_BORGERE", "50000")
+    assert omfang.parti_borgere() == 50_000
+    for bad in ("0", "-5", "mange"):
+        monkeypatch.setenv("YR_PARTI_BORGERE", bad)
+        with pytest.raises(ConfigError, match="YR_PARTI_BORGERE"):
+            omfang.parti_borgere()
+    plan = omfang.Plan(omfang.SCOPED, "leverancer ændret", "g", date(2024, 9, 30), 120_000, 1_400_000, 50_000)
+    assert plan.dbt_env == {"YR_OMFANG": "borgere", "YR_BORGER_PARTIER": "3"}
+    assert plan.describe().endswith("De største modeller bygges i 3 dele.")
+    small = omfang.Plan(omfang.FULL, "ingen tidligere beregning", "g", date(2024, 9, 30), 900, 900)
+    assert small.dbt_env == {"YR_OMFANG": "alle", "YR_BORGER_PARTIER": "1"}
+    assert "dele" not in small.describe()
+
+
 def test_a_run_is_full_without_a_record_on_request_for_new_code_or_an_earlier_date(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -210,7 +234,7 @@ def test_a_run_is_full_without_a_record_on_request_for_new_code_or_an_earlier_da
     assert omfang.plan(con, as_of=date(2024, 9, 29), whole=True).reason == "YR_AS_OF er flyttet tilbage"
     partial = omfang.plan(con, as_of=date(2024, 9, 29), whole=False)
     assert partial.mode == omfang.PARTIAL
-    assert partial.dbt_env == {"YR_OMFANG": "alle"}
+    assert partial.dbt_env == {"YR_OMFANG": "alle", "YR_BORGER_PARTIER": "1"}
     assert not partial.full_refresh
     omfang.record(con, partial)  # records nothing: the next whole run still sees the earlier date
     assert omfang.plan(con, as_of=date(2024, 9, 29), whole=True).mode == omfang.FULL
