@@ -40,9 +40,9 @@
     Parts (issue 7, docs/DECISIONS.md B36). A model whose every row is computed from one borger's
     rows alone (config `meta: {borger_partier: true}`: its joins, windows and groups all keep a
     borger's rows together) can be built a share of the borgere at a time, with the same result.
-    The two largest are: over 700,000 borgere one query needs more than DuckDB's memory limit and
-    spills to disk, and takes several times as long per borger (fct_beregning: 15 s at 140,000
-    borgere, 244 s at 700,000). orchestration/omfang.py decides the number of parts from the
+    The largest are (fct_beregning, lis_borger_uge, int_taelleperioder, int_trappe_uger): over 700,000
+    borgere one query needs more than DuckDB's memory limit and spills to disk, and takes several
+    times as long per borger (fct_beregning: 17 s at 140,000 borgere, 244 s at 700,000). orchestration/omfang.py decides the number of parts from the
     borgere the run recomputes (YR_PARTI_BORGERE per part) and sets YR_BORGER_PARTIER for dbt.
 
     The borgere of the part are in a temporary table named after the model, so no other model can
