@@ -51,7 +51,7 @@ SCOPE_ENV = "YR_OMFANG"  # read by dbt: macros/omfang.sql
 PARTIER_ENV = "YR_BORGER_PARTIER"  # read by dbt: macros/omfang.sql
 # Borgere per part (YR_PARTI_BORGERE), for DuckDB's 5 GB (B36): fct_beregning over 700,000 borgere
 # spilled 18 GB and took 244 s; in parts of 175,000 each part still spilled, in parts of 87,500 none
-# did (136 s in all).
+# did (136 s in all; 155 s in the bench, in 7 parts of 100,000).
 PARTI_BORGERE = 100_000
 
 
