@@ -29,12 +29,15 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 TARGETS = {"calculation_s": 8 * 60, "total_s": 20 * 60, "peak_gib": 8.0, "incremental_share": 0.10}
 NATIONAL = 1_400_000  # citizens: the size the targets are set for
-# Disk a size needs, before it is generated: bytes of its data folder after the full run per citizen
-# and year of deliveries. Measured here (9.6 GiB for 140,000 citizens × 3 years); a bench report in
-# the same folder replaces it with its own largest size. The headroom is for the incremental run's
-# second LIS publication and what DuckDB spills.
-DISK_PER_CITIZEN_YEAR = 24_500
-DISK_HEADROOM = 1.25
+# Disk a size needs, before it is generated: the most its data folder held during the full and the
+# incremental run, per citizen and year of deliveries. The incremental run holds two LIS publications
+# (the one readers are on, and the new one) and what DuckDB spills: 700,000 citizens × 3 years held
+# 47.9 GiB after the full run and ran out of disk at about 64 GiB in the incremental one. A bench
+# report in the same folder replaces the figure with its own largest size; the headroom is for error.
+DISK_PER_CITIZEN_YEAR = 33_000
+DISK_HEADROOM = 1.15
+PEAK_OVER_FULL = 33_000 / 24_500  # the incremental run's peak over the full run's end, at 700,000
+FAILURES = (("No space left on device", "the disk ran full"), ("Out of Memory", "DuckDB ran out of memory"))
 DERIVED = ("warehouse", "published", "quality", "quarantine", "dagster", "yumu", "logs")
 
 
@@ -59,6 +62,13 @@ class Run:
     succeeded: bool = True
     recomputed_borgere: int | None = None  # the calculation's scope (orchestration/omfang.py)
     slowest: list[tuple[str, float]] = field(default_factory=list)  # the calculation's slowest models, s
+    peak_disk_bytes: int = 0  # the most the size's folder held during the run
+    failed_steps: list[str] = field(default_factory=list)
+    failure: str | None = None  # why it failed, when the log says: the disk ran full, out of memory
+
+    def failed_because(self) -> str:
+        steps = ", ".join(self.failed_steps) or "the run"
+        return f"{steps} failed" + (f": {self.failure}" if self.failure else "")
 
 
 @dataclass
@@ -72,6 +82,12 @@ class SizeResult:
     incremental: Run | None = None
     disk_bytes: int = 0  # $YR_DATA_DIR after the full run: deliveries, warehouse, publications
     years: float | None = None  # of deliveries, --fra to --til
+
+    @property
+    def peak_disk_bytes(self) -> int:
+        """The most the size's folder held, in either run."""
+        runs = [self.full] + ([self.incremental] if self.incremental else [])
+        return max([self.disk_bytes] + [r.peak_disk_bytes for r in runs])
 
     @property
     def seconds_per_1000_borgere(self) -> float:
@@ -90,16 +106,21 @@ class Skipped:
 
 
 class MemorySampler(threading.Thread):
-    """The largest resident memory of a process and all its descendants, sampled from /proc."""
+    """The largest resident memory of a process and all its descendants, sampled from /proc; and,
+    given a folder, the most the file system holding it had in use (a statvfs call, cheap enough to
+    sample where walking the folder would not be)."""
 
-    def __init__(self, pid: int, interval: float = 0.25) -> None:
+    def __init__(self, pid: int, interval: float = 0.25, disk: Path | None = None) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak = pid, interval, 0
+        self.disk, self.disk_peak = disk, 0
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.is_set():
             self.peak = max(self.peak, tree_rss(self.pid))
+            if self.disk is not None:
+                self.disk_peak = max(self.disk_peak, shutil.disk_usage(self.disk).used)
             self._halt.wait(self.interval)
 
     def stop(self) -> int:
@@ -145,7 +166,11 @@ def disk_per_citizen_year(root: Path) -> tuple[float, str]:
         # below 10,000 citizens the fixed part (run history, reference data, logs) would dominate
         r = max((r for r in sizes if r.get("disk_bytes") and r.get("years") and r["borgere"] >= 10_000),
                 key=lambda r: r["borgere"])  # fmt: skip
-        per = r["disk_bytes"] / (r["borgere"] * r["years"])
+        incremental = r.get("incremental") or {}
+        held = max(r["disk_bytes"], r["full"].get("peak_disk_bytes", 0), incremental.get("peak_disk_bytes", 0))
+        if not incremental.get("peak_disk_bytes"):  # a report from before the peak was measured
+            held = max(held, int(r["disk_bytes"] * PEAK_OVER_FULL))
+        per = held / (r["borgere"] * r["years"])
         return per, f"as measured at {r['borgere']:,} citizens by the last bench"
     except (OSError, ValueError, KeyError):
         return DISK_PER_CITIZEN_YEAR, "as measured for this project"
@@ -159,6 +184,7 @@ def preflight(options: Options, root: Path) -> Skipped | None:
     needed = int(per * options.borgere * years(options) * DISK_HEADROOM)
     folder = size_folder(options, root)
     free = shutil.disk_usage(root).free + (disk_usage(folder) if folder.exists() else 0)  # reset frees it
+    free += sum(derived_usage(other) for other in root.iterdir() if other.is_dir() and other != folder)
     if needed <= free:
         return None
     return Skipped(options.borgere, needed, free, str(root),
@@ -186,40 +212,57 @@ def _env(folder: Path, as_of: date) -> dict[str, str]:
 
 def run_pipeline(folder: Path, as_of: date) -> Run:
     yr = str(Path(sys.executable).with_name("yr"))
+    held, used = disk_usage(folder), shutil.disk_usage(folder).used
     started = time.monotonic()
-    log = (folder / "bench-run.log").open("w")
-    process = subprocess.Popen([yr, "run"], env=_env(folder, as_of), stdout=log, stderr=subprocess.STDOUT)
-    sampler = MemorySampler(process.pid)
-    sampler.start()
-    code = process.wait()
-    run = Run(time.monotonic() - started, sampler.stop(), succeeded=code == 0)
-    log.close()
-    run.stages = stages(folder)
+    log_path = folder / "bench-run.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([yr, "run"], env=_env(folder, as_of), stdout=log, stderr=subprocess.STDOUT)
+        sampler = MemorySampler(process.pid, disk=folder)
+        sampler.start()
+        code = process.wait()
+        run = Run(time.monotonic() - started, sampler.stop(), succeeded=code == 0)
+    run.peak_disk_bytes = held + max(sampler.disk_peak - used, 0)
+    if not run.succeeded:
+        run.failure = failure(log_path)
+    run.stages, run.failed_steps = stages(folder)
     run.slowest = _dbt_slowest()
     return run
 
 
-def stages(folder: Path) -> list[Stage]:
-    """Wall time per stage of the latest run, from the event log (and dbt's run_results.json)."""
+def failure(log: Path) -> str | None:
+    """Why a run failed, where its log says so in words a reader of the report acts on."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return next((why for needle, why in FAILURES if needle in text), None)
+
+
+def stages(folder: Path) -> tuple[list[Stage], list[str]]:
+    """Wall time per stage of the latest run, from the event log (and dbt's run_results.json), and
+    the steps that failed."""
     import dagster as dg
 
+    failed: list[str] = []
+    spans: dict[str, list[float]] = {}
     with dg.DagsterInstance.from_config(str(folder / "dagster")) as instance:
-        [record] = instance.get_run_records(limit=1)
-        spans: dict[str, list[float]] = {}
-        for entry in instance.all_logs(record.dagster_run.run_id):
+        records = instance.get_run_records(limit=1)
+        for entry in instance.all_logs(records[0].dagster_run.run_id) if records else ():
             event = entry.dagster_event
             if event is None or event.step_key is None:
                 continue
             if event.event_type in (dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
                                     dg.DagsterEventType.STEP_FAILURE):  # fmt: skip
                 spans.setdefault(event.step_key, []).append(entry.timestamp)
+            if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+                failed.append(event.step_key)
     groups: dict[str, list[float]] = {}
     for step, times in spans.items():
         group = _group(step)
         groups.setdefault(group, []).extend(times)
     out = [Stage(name, max(times) - min(times)) for name, times in groups.items()]
     out.extend(_dbt_stages())
-    return sorted(out, key=lambda s: _ORDER.index(s.name) if s.name in _ORDER else 99)
+    return sorted(out, key=lambda s: _ORDER.index(s.name) if s.name in _ORDER else 99), failed
 
 
 _ORDER = ["ingest", "dbt", "  seeds and staging", "  calculation", "  LIS marts", "  dbt tests", "quality gate",
@@ -334,6 +377,8 @@ def land_increment(folder: Path, seed: int) -> Path:
 
 
 def bench_size(options: Options, root: Path, progress=None, incremental: bool = True) -> SizeResult:
+    root.mkdir(parents=True, exist_ok=True)
+    make_room(root, size_folder(options, root))
     folder, generate_seconds = population(options, root, progress)
     reset(folder)
     as_of = options.til + timedelta(days=60)  # after the last delivery (and the extra week)
@@ -343,7 +388,7 @@ def bench_size(options: Options, root: Path, progress=None, incremental: bool = 
     manifest = json.loads((folder / "generated" / MANIFEST).read_text(encoding="utf-8"))
     result = SizeResult(options.borgere, len(options.kommuner), sum(manifest["lines"].values()), generate_seconds,
                         floor(folder), full, disk_bytes=disk_usage(folder), years=years(options))  # fmt: skip
-    if incremental:
+    if incremental and full.succeeded:  # on top of a published full run, or it measures nothing
         land_increment(folder, options.seed)
         result.incremental = run_pipeline(folder, as_of)
         attach_rows(result.incremental, counts(folder), rows)
@@ -386,6 +431,23 @@ def _fmt_s(seconds: float) -> str:
 
 def disk_usage(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def derived_usage(folder: Path) -> int:
+    """What `reset` would free in a size's folder: everything but its generated deliveries."""
+    return sum(disk_usage(folder / name) for name in DERIVED if (folder / name).exists())
+
+
+def make_room(root: Path, keep: Path) -> list[Path]:
+    """Reset every other size's folder under root: their deliveries stay (the cache), their
+    warehouses and publications go. A bench keeps the results of the size it ran last, to look at;
+    at 50 % of the country the previous sizes' results would otherwise hold a quarter of its disk."""
+    freed = []
+    for other in sorted(p for p in root.iterdir() if p.is_dir() and p != keep and (p / "generated").exists()):
+        if derived_usage(other):
+            reset(other)
+            freed.append(other)
+    return freed
 
 
 @dataclass(frozen=True)
@@ -439,15 +501,27 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
                 f"| {s.name} | {_fmt_s(s.seconds)} | {s.seconds / r.floor_seconds:,.0f} | "
                 f"{_n(s.rows_in)} | {_n(s.rows_out)} | {rps} | {again} |"
             )
-        again = _fmt_s(r.incremental.seconds) if r.incremental else ""
+        again = (
+            _fmt_s(r.incremental.seconds) + ("" if r.incremental.succeeded else " (failed)") if r.incremental else ""
+        )
         lines.append(
             f"| **whole run** | **{_fmt_s(r.full.seconds)}** | {r.full.seconds / r.floor_seconds:,.0f} | | | | "
             f"{again} |"
         )
         lines += ["", f"Peak memory of the process tree: {r.full.peak_bytes / 2**30:.2f} GiB. "
                       f"Time per 1,000 citizens: {r.seconds_per_1000_borgere:.2f} s. "
-                      f"Disk used after the run: {r.disk_bytes / 2**30:.1f} GiB."]  # fmt: skip
-        if r.incremental:
+                      f"Disk used after the run: {r.disk_bytes / 2**30:.1f} GiB; at most "
+                      f"{r.peak_disk_bytes / 2**30:.1f} GiB during the runs."]  # fmt: skip
+        if not r.full.succeeded:
+            lines.append(
+                f"**The full run failed** ({r.full.failed_because()}; see bench-run.log): its times "
+                "stop where it failed, so they are not measurements; this size is left out of the targets."
+            )
+        if r.incremental and not r.incremental.succeeded:
+            lines.append(f"**The incremental run failed** ({r.incremental.failed_because()}; see bench-run.log): "
+                         f"its {_fmt_s(r.incremental.seconds)} stop where it failed, so they are not a "
+                         "measurement, and it is left out of the targets.")  # fmt: skip
+        elif r.incremental:
             share = r.incremental.seconds / r.full.seconds
             scope = r.incremental.recomputed_borgere
             lines.append(f"Incremental run (one more week of deliveries): {_fmt_s(r.incremental.seconds)}, "
@@ -459,6 +533,9 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
                   f"It needs about {k.needed_bytes / 2**30:,.0f} GiB of disk ({k.basis}, plus a quarter for "
                   f"the incremental run), and {k.free_bytes / 2**30:,.0f} GiB are free in {k.where}. Free the "
                   "space, or run it anyway with --tving.", ""]  # fmt: skip
+    results = [r for r in results if r.full.succeeded]  # a failed run measures nothing
+    if not results:
+        return "\n".join([*lines, "## Targets", "", "No full run succeeded: there is nothing to judge them on."]) + "\n"
     largest = max(results, key=lambda r: r.borgere)
     # Below the national size, times are extrapolated along a line through the two largest sizes (see
     # `fit`); disk proportionally; memory not at all, as DuckDB's memory limit bounds it, not the data.
@@ -468,7 +545,9 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
     fits = {
         "calculation": fit([(r.borgere, s) for r in sizes if (s := _stage_seconds(r.full, "calculation")) is not None]),
         "full": fit([(r.borgere, r.full.seconds) for r in sizes]),
-        "incremental": fit([(r.borgere, r.incremental.seconds) for r in sizes if r.incremental]),
+        "incremental": fit(
+            [(r.borgere, r.incremental.seconds) for r in sizes if r.incremental and r.incremental.succeeded]
+        ),
     }
     fitted = estimated and len(fits["full"].through) == 2  # through two sizes, not ×scale of one
     if not estimated:
@@ -508,7 +587,10 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
          f"{largest.full.peak_bytes / 2**30:.2f} GiB" + (f" (at {largest.borgere:,})" if estimated else ""),
          largest.full.peak_bytes / 2**30 / TARGETS["peak_gib"], False),
     ]  # fmt: skip
-    if largest.incremental:
+    if largest.incremental and not largest.incremental.succeeded:
+        checks.append(("incremental ≤ 10 % of full", None, f"not measured: the run at {largest.borgere:,} failed "
+                       f"({largest.incremental.failed_because()})", float("nan"), False))  # fmt: skip
+    elif largest.incremental:
         share = largest.incremental.seconds / full_s
         text, judged = f"{share:.0%}", False
         if fitted and len(fits["incremental"].through) == 2:
@@ -525,16 +607,18 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
         checks.append(("time per citizen roughly constant (largest ≤ 1.5 × smallest)", growth <= 1.5,
                        " → ".join(f"{p:.2f}" for p in per) + " s per 1,000", growth / 1.5, False))  # fmt: skip
     lines += ["| target | measured | ÷ target | met |", "|---|---:|---:|---|"]
-    verdict = {True: "yes", False: "**no**"}
-    lines += [f"| {name} | {text} | {ratio:.0%} | {verdict[ok]}{' (estimate)' if estimate else ''} |"
-              for name, ok, text, ratio, estimate in checks]  # fmt: skip
+    verdict = {True: "yes", False: "**no**", None: "**not measured**"}
+    lines += [f"| {name} | {text} | {'' if ratio != ratio else f'{ratio:.0%}'} | {verdict[ok]}"
+              f"{' (estimate)' if estimate else ''} |" for name, ok, text, ratio, estimate in checks]  # fmt: skip
     if largest.disk_bytes:
+        peak = largest.peak_disk_bytes
         lines += [
             "",
-            f"Disk after the full run: {largest.disk_bytes / 2**30:.1f} GiB"
-            + (f", ≈ {largest.disk_bytes * scale / 2**30:.0f} GiB at national size." if estimated else "."),
-        ]
-    missed = {name for name, ok, *_ in checks if not ok}
+            f"Disk after the full run: {largest.disk_bytes / 2**30:.1f} GiB, at most {peak / 2**30:.1f} GiB during "
+            "the runs" + (f"; ≈ {largest.disk_bytes * scale / 2**30:.0f} and {peak * scale / 2**30:.0f} GiB at "
+                          "national size." if estimated else "."),
+        ]  # fmt: skip
+    missed = {name for name, ok, *_ in checks if ok is False}
     fixed = fits["full"].fixed if fitted else None
     lines += why(largest, missed, scale, fixed)
     return "\n".join(lines) + "\n"

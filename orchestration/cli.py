@@ -314,6 +314,9 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             f"  full run {result.full.seconds:.1f} s, peak {result.full.peak_bytes / 2**30:.2f} GiB"
             + (f", incremental {result.incremental.seconds:.1f} s" if result.incremental else "")
         )
+        for name, run in (("full", result.full), ("incremental", result.incremental)):
+            if run is not None and not run.succeeded:
+                console.print(f"[bold red]  the {name} run FAILED: {run.failed_because()}[/]")
     if not results:
         console.print("[red]yr bench: no size fits on this disk; nothing was run.[/]")
         return 1

@@ -3,6 +3,7 @@ never for speed: timings on a shared CI machine prove nothing."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -17,8 +18,10 @@ from orchestration.bench import (
     SizeResult,
     Skipped,
     Stage,
+    failure,
     fit,
     land_increment,
+    make_room,
     markdown,
     picture,
     population,
@@ -58,6 +61,9 @@ def test_a_tiny_bench_runs_full_and_incremental_and_writes_its_report(data_dir: 
     )
     # the extra week was landed and run on top of the published full run
     assert size["incremental"]["succeeded"]
+    assert size["incremental"]["failed_steps"] == []
+    # the incremental run held the full run's folder and more: the disk a size needs is its peak
+    assert size["incremental"]["peak_disk_bytes"] >= size["disk_bytes"] > 0
     incremental = {s["name"].strip(): s for s in size["incremental"]["stages"]}
     assert incremental["ingest"]["rows_in"] > 0
     # only the citizens the new week touched were recomputed (orchestration/omfang.py)
@@ -109,16 +115,81 @@ def test_a_size_is_run_only_when_the_disk_holds_it_and_the_estimate_learns_from_
     assert skipped.needed_bytes >= DISK_PER_CITIZEN_YEAR * 10**10 * 3  # three years, plus headroom
     assert "as measured for this project" in skipped.basis
 
+    # another size's warehouse and publications count as free: `make_room` removes them before a run
+    other = tmp_path / "5-abc"
+    (other / "generated").mkdir(parents=True)
+    (other / "warehouse").mkdir()
+    (other / "warehouse" / "yr.duckdb").write_bytes(b"x" * 2**20)
+    free = shutil.disk_usage(tmp_path).free
+    assert preflight(huge, tmp_path).free_bytes - free >= 2**20 - 2**16  # (other writers move the disk)
+
     # a bench report here replaces the built-in figure with its largest size: 40 GiB for 20,000 citizens
     # × 3 years
     sizes = [{"borgere": 100, "years": 1.0, "disk_bytes": 10**12},  # too small to count: fixed costs dominate
-             {"borgere": 20_000, "years": 3.0, "disk_bytes": 40 * 2**30}]  # fmt: skip
+             {"borgere": 20_000, "years": 3.0, "disk_bytes": 40 * 2**30, "full": {"peak_disk_bytes": 41 * 2**30},
+              "incremental": {"peak_disk_bytes": 50 * 2**30}}]  # fmt: skip
     (tmp_path / "latest.json").write_text(json.dumps({"sizes": sizes}), encoding="utf-8")
     learned = preflight(huge, tmp_path)
     assert learned is not None
     assert "measured at 20,000 citizens" in learned.basis
-    per = 40 * 2**30 / (20_000 * 3.0)
-    assert learned.needed_bytes > per * 10**10 * 3 > skipped.needed_bytes  # the larger measured figure
+    per = 50 * 2**30 / (20_000 * 3.0)  # the most the folder held: during the incremental run
+    assert learned.needed_bytes > per * 10**10 * 3 > skipped.needed_bytes
+
+
+def test_a_bench_makes_room_by_resetting_the_other_sizes_and_keeps_their_deliveries(tmp_path: Path) -> None:
+    sizes = []
+    for borgere in (20, 30):
+        options = Options(kommuner=("730",), borgere=borgere, fra=date(2024, 1, 1), til=date(2024, 2, 29), seed=3)
+        folder, _ = population(options, tmp_path)
+        (folder / "warehouse").mkdir()
+        (folder / "warehouse" / "yr.duckdb").write_bytes(b"left from a run")
+        sizes.append(folder)
+    (tmp_path / "latest.md").write_text("a report", encoding="utf-8")
+    assert make_room(tmp_path, keep=sizes[1]) == [sizes[0]]
+    assert not (sizes[0] / "warehouse").exists()
+    assert any((sizes[0] / "landing").rglob("*.csv"))  # the cache stays
+    assert (sizes[1] / "warehouse" / "yr.duckdb").exists()  # the size about to run is not touched here
+    assert (tmp_path / "latest.md").exists()
+    assert make_room(tmp_path, keep=sizes[1]) == []  # nothing left to free
+
+
+def test_a_failed_run_is_reported_as_failed_and_never_judged_as_a_measurement(tmp_path: Path) -> None:
+    log = tmp_path / "bench-run.log"
+    log.write_text('IO Error: Could not write file "lis.duckdb": No space left on device\n', encoding="utf-8")
+    assert failure(log) == "the disk ran full"
+    log.write_text("Run FAILED: a check failed\n", encoding="utf-8")
+    assert failure(log) is None
+    assert failure(tmp_path / "missing.log") is None
+
+    broken = Run(150, 2**30, [Stage("ingest", 10), Stage("publication", 120)], succeeded=False,
+                 failed_steps=["published__lis"], failure="the disk ran full")  # fmt: skip
+    text = markdown([_size(14_000, 60, 20, 1.0, 6), _size(140_000, 360, 100, 5.8, None)])
+    text_broken = markdown([_size(14_000, 60, 20, 1.0, 6), _with(_size(140_000, 360, 100, 5.8, None), broken)])
+    assert "(failed)" not in text
+    assert "2.5 min (failed) |" in text_broken  # the whole-run row's incremental column
+    assert "**The incremental run failed** (published__lis failed: the disk ran full; see bench-run.log)" in text_broken
+    rows = {
+        line.split("|")[1].strip(): line for line in text_broken.splitlines() if line.startswith("| ") and "≤" in line
+    }
+    assert "not measured: the run at 140,000 failed (published__lis failed: the disk ran full)" in rows[
+        "incremental ≤ 10 % of full"]  # fmt: skip
+    assert rows["incremental ≤ 10 % of full"].endswith("|  | **not measured** |")
+    assert "Incremental run**:" not in text_broken  # nothing to explain from a run that did not finish
+    # the other targets are judged as before
+    plain = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ") and "≤" in line}
+    assert all(rows[name] == plain[name] for name in ("calculation ≤ 8 min", "whole pipeline ≤ 20 min"))
+
+    # a failed full run leaves its size out: the targets come from the sizes that ran through
+    failed_full = SizeResult(700_000, 98, 1, None, 1.0, broken)
+    both = markdown([_size(14_000, 60, 20, 1.0, 6), _size(140_000, 360, 100, 5.8, None), failed_full])
+    assert "**The full run failed** (published__lis failed: the disk ran full; see bench-run.log)" in both
+    assert "extrapolated from 14,000 and 140,000" in both
+    assert "No full run succeeded" in markdown([failed_full])
+
+
+def _with(size: SizeResult, incremental: Run) -> SizeResult:
+    size.incremental = incremental
+    return size
 
 
 def _size(borgere: int, seconds: float, calculation: float, peak_gib: float, incremental: float | None) -> SizeResult:
