@@ -42,7 +42,9 @@
     borger's rows together) can be built a share of the borgere at a time, with the same result.
     The largest are (fct_beregning, lis_borger_uge, int_taelleperioder, int_trappe_uger): over
     700,000 borgere one query needs more than DuckDB's memory limit, spills to disk and takes several
-    times as long per borger (fct_beregning: 17 s at 140,000 borgere, 244 s at 700,000).
+    times as long per borger (fct_beregning: 17 s at 140,000 borgere, 244 s at 700,000). A model
+    built in parts also writes its rows in row groups by part, which the parts of the models that read
+    it skip (B38): int_beregningsperioder is built in parts for fct_beregning's sake.
     orchestration/omfang.py decides the number of parts from the borgere the run recomputes
     (YR_PARTI_BORGERE per part) and sets YR_BORGER_PARTIER for dbt.
 
