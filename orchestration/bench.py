@@ -184,7 +184,7 @@ def preflight(options: Options, root: Path) -> Skipped | None:
     needed = int(per * options.borgere * years(options) * DISK_HEADROOM)
     folder = size_folder(options, root)
     free = shutil.disk_usage(root).free + (disk_usage(folder) if folder.exists() else 0)  # reset frees it
-    free += sum(derived_usage(other) for other in root.iterdir() if other.is_dir() and other != folder)
+    free += sum(derived_usage(other) for other in other_sizes(root, folder))  # `make_room` frees them
     if needed <= free:
         return None
     return Skipped(options.borgere, needed, free, str(root),
@@ -438,12 +438,17 @@ def derived_usage(folder: Path) -> int:
     return sum(disk_usage(folder / name) for name in DERIVED if (folder / name).exists())
 
 
+def other_sizes(root: Path, keep: Path) -> list[Path]:
+    """The folders of the sizes under root other than `keep`: those with generated deliveries."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and p != keep and (p / "generated").exists())
+
+
 def make_room(root: Path, keep: Path) -> list[Path]:
     """Reset every other size's folder under root: their deliveries stay (the cache), their
     warehouses and publications go. A bench keeps the results of the size it ran last, to look at;
     at 50 % of the country the previous sizes' results would otherwise hold a quarter of its disk."""
     freed = []
-    for other in sorted(p for p in root.iterdir() if p.is_dir() and p != keep and (p / "generated").exists()):
+    for other in other_sizes(root, keep):
         if derived_usage(other):
             reset(other)
             freed.append(other)
