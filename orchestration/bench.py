@@ -535,9 +535,9 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
         lines.append("")
     for k in skipped:
         lines += [f"## {k.borgere:,} citizens: not run", "",
-                  f"It needs about {k.needed_bytes / 2**30:,.0f} GiB of disk ({k.basis}, plus a quarter for "
-                  f"the incremental run), and {k.free_bytes / 2**30:,.0f} GiB are free in {k.where}. Free the "
-                  "space, or run it anyway with --tving.", ""]  # fmt: skip
+                  f"It needs about {k.needed_bytes / 2**30:,.0f} GiB of disk ({k.basis}, the most the folder "
+                  f"held in either run, plus {DISK_HEADROOM - 1:.0%}), and {k.free_bytes / 2**30:,.0f} GiB are "
+                  f"free in {k.where}. Free the space, or run it anyway with --tving.", ""]  # fmt: skip
     results = [r for r in results if r.full.succeeded]  # a failed run measures nothing
     if not results:
         return "\n".join([*lines, "## Targets", "", "No full run succeeded: there is nothing to judge them on."]) + "\n"
