@@ -88,8 +88,7 @@ def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     pool="duckdb",
     kinds={"parquet", "csv", "duckdb", "postgres"},
     description=(
-        "The LIS marts for Power BI and Excel, after the quality gate: published/lis/<mart>/*.parquet "
-        "(lis_borger_uge one file per month, unchanged months shared with the publication before), "
+        "The LIS marts for Power BI and Excel, after the quality gate: published/lis/<mart>/*.parquet, "
         "published/lis-csv/<mart>.csv (Excel: `;`, decimal comma, UTF-8 with BOM) and published/lis.duckdb, "
         "switched in atomically; and PostgreSQL schema lis with row-level security per municipality when "
         "YR_POSTGRES_DSN is set."
@@ -110,10 +109,6 @@ def lis_publicering(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
         metadata={
             "udgave": dg.MetadataValue.path(str(published.folder)),
             "rækker pr. mart": dg.MetadataValue.json(published.rows),
-            # a new week rewrites a few months of the citizen-grain mart; the rest is shared (B39)
-            "måneder skrevet / delt med udgaven før": dg.MetadataValue.json(
-                {mart: {"skrevet": written, "delt": shared} for mart, (written, shared) in published.months.items()}
-            ),
             "PostgreSQL": target,
         }
     )
