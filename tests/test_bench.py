@@ -14,6 +14,7 @@ import pytest
 
 from orchestration.bench import (
     DISK_PER_CITIZEN_YEAR,
+    MemorySampler,
     Run,
     SizeResult,
     Skipped,
@@ -308,3 +309,25 @@ def test_the_memory_of_a_process_tree_includes_its_children() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_the_disk_peak_includes_a_file_removed_before_the_end(tmp_path: Path) -> None:
+    """The incremental run's second publication is written and the first removed within the run: the
+    bench must see the most the disk held, not what it holds at the end."""
+    big = tmp_path / "big"
+    script = (
+        "import os, time\n"
+        f"with open({str(big)!r}, 'wb') as f:\n"
+        "    f.write(os.urandom(2**20) * 300); f.flush(); os.fsync(f.fileno())\n"
+        "time.sleep(1)\n"
+        f"os.remove({str(big)!r})\n"
+    )
+    before = shutil.disk_usage(tmp_path).used
+    child = subprocess.Popen([sys.executable, "-c", script])
+    sampler = MemorySampler(child.pid, interval=0.05, disk=tmp_path)
+    sampler.start()
+    child.wait()
+    sampler.stop()
+    assert child.returncode == 0
+    assert not big.exists()
+    assert sampler.disk_peak - before >= 200 * 2**20  # 300 MiB written; other writers on the disk vary it
