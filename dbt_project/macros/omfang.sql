@@ -74,7 +74,7 @@
     before they read their other columns (a part of fct_beregning at 700,000: 15.5 s against 16.9 s).
 -#}
 {% macro _fill_parti(parti) -%}
-    create or replace temporary table yr_parti_{{ this.identifier }} as
+    create or replace temporary table {{ _parti_table() }} as
     select borger_id from (
         select borger_id, ntile({{ borger_partier() }}) over (order by borger_id) as parti
         from {{ 'omfang.borgere' if scoped_to_borgere() else 'omfang.fingeraftryk_ny' }}
