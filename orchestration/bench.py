@@ -260,13 +260,18 @@ def stages(folder: Path) -> tuple[list[Stage], list[str]]:
     for step, times in spans.items():
         group = _group(step)
         groups.setdefault(group, []).extend(times)
+        if group == "publication":  # and each publication on its own: they differ in what they read
+            groups.setdefault("  " + PUBLICATIONS.get(step, step.removeprefix("published__")), []).extend(times)
     out = [Stage(name, max(times) - min(times)) for name, times in groups.items()]
     out.extend(_dbt_stages())
     return sorted(out, key=lambda s: _ORDER.index(s.name) if s.name in _ORDER else 99), failed
 
 
+# The publication assets, as the report names them (one after the other: they share the DuckDB pool).
+PUBLICATIONS = {"published__beregningsfiler": "calculation files", "published__lis": "LIS files",
+                "published__yumu_grundlag": "YUMU basis"}  # fmt: skip
 _ORDER = ["ingest", "dbt", "  seeds and staging", "  calculation", "  LIS marts", "  dbt tests", "quality gate",
-          "publication", "yumu"]  # fmt: skip
+          "publication", *(f"  {name}" for name in PUBLICATIONS.values()), "yumu"]  # fmt: skip
 
 
 def _group(step: str) -> str:
@@ -634,12 +639,22 @@ def why(r: SizeResult, missed: set[str], scale: float, fixed: float | None = Non
     run, the slowest models, and for the incremental run which parts did not shrink with the change."""
     out = []
     at = f" at {r.borgere:,} citizens" if scale > 1.01 else ""
+
+    def named(run: Run, name: str, seconds: float, note: str | None = None) -> str:
+        """A part's name and time, with a note, and for the publication the time of each of its assets."""
+        notes = [note] if note else []
+        if name == "publication":
+            assets = sorted(((s.name.strip(), s.seconds) for s in run.stages
+                             if s.name.strip() in PUBLICATIONS.values()), key=lambda a: -a[1])  # fmt: skip
+            notes += [", ".join(f"{n} {_fmt_s(t)}" for n, t in assets)] if assets else []
+        return f"{name} {_fmt_s(seconds)}" + (f" ({'; '.join(notes)})" if notes else "")
+
     if "calculation ≤ 8 min" in missed and r.full.slowest:
         models = ", ".join(f"{name} {_fmt_s(seconds)}" for name, seconds in r.full.slowest)
         out.append(f"- **Calculation**: its slowest dbt models{at}: {models}.")
     if "whole pipeline ≤ 20 min" in missed:
         parts = sorted((p for p in stacked(r.full) if p[1] >= 1), key=lambda p: -p[1])
-        text = ", ".join(f"{name} {_fmt_s(seconds)} ({seconds / r.full.seconds:.0%})" for name, seconds in parts)
+        text = ", ".join(named(r.full, name, seconds, f"{seconds / r.full.seconds:.0%}") for name, seconds in parts)
         out.append(f"- **Whole pipeline**: where the full run's {_fmt_s(r.full.seconds)}{at} go: {text}."
                    + (f" About {_fmt_s(fixed)} of it does not grow with the citizens (the line through the two "
                       "largest sizes); the rest does." if fixed is not None and fixed >= 0 else ""))  # fmt: skip
@@ -653,7 +668,9 @@ def why(r: SizeResult, missed: set[str], scale: float, fixed: float | None = Non
                 small += seconds
                 continue
             of_full = seconds / full_parts[name] if full_parts.get(name) else None
-            text = f"{name} {_fmt_s(seconds)}" + (f" ({of_full:.0%} of its full run)" if of_full is not None else "")
+            text = named(
+                r.incremental, name, seconds, f"{of_full:.0%} of its full run" if of_full is not None else None
+            )
             # a part that took more than three times the recomputed share of its full time did not
             # shrink with the change: it reads every row, or costs the same whatever changed
             (along if of_full is not None and of_full <= 3 * recomputed else fixed).append((text, seconds))
