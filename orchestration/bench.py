@@ -260,8 +260,8 @@ def stages(folder: Path) -> tuple[list[Stage], list[str]]:
     for step, times in spans.items():
         group = _group(step)
         groups.setdefault(group, []).extend(times)
-        if group == "publication":  # and each publication on its own: they differ in what they read
-            groups.setdefault("  " + PUBLICATIONS.get(step, step.removeprefix("published__")), []).extend(times)
+        if step in PUBLICATIONS:  # and each publication on its own: they differ in what they read
+            groups.setdefault(f"  {PUBLICATIONS[step]}", []).extend(times)
     out = [Stage(name, max(times) - min(times)) for name, times in groups.items()]
     out.extend(_dbt_stages())
     return sorted(out, key=lambda s: _ORDER.index(s.name) if s.name in _ORDER else 99), failed
