@@ -634,27 +634,27 @@ def markdown(results: list[SizeResult], picture_name: str | None = None, skipped
     return "\n".join(lines) + "\n"
 
 
+def _named(run: Run, name: str, seconds: float, note: str | None = None) -> str:
+    """A part's name and time, with a note, and for the publication the time of each of its assets."""
+    notes = [note] if note else []
+    if name == "publication":
+        assets = [(n, t) for n in PUBLICATIONS.values() if (t := _stage_seconds(run, n)) is not None]
+        notes += [", ".join(f"{n} {_fmt_s(t)}" for n, t in sorted(assets, key=lambda a: -a[1]))] if assets else []
+    return f"{name} {_fmt_s(seconds)}" + (f" ({'; '.join(notes)})" if notes else "")
+
+
 def why(r: SizeResult, missed: set[str], scale: float, fixed: float | None = None) -> list[str]:
     """For each missed time target, where the time goes, from the measurements: the parts of the
     run, the slowest models, and for the incremental run which parts did not shrink with the change."""
     out = []
     at = f" at {r.borgere:,} citizens" if scale > 1.01 else ""
 
-    def named(run: Run, name: str, seconds: float, note: str | None = None) -> str:
-        """A part's name and time, with a note, and for the publication the time of each of its assets."""
-        notes = [note] if note else []
-        if name == "publication":
-            assets = sorted(((s.name.strip(), s.seconds) for s in run.stages
-                             if s.name.strip() in PUBLICATIONS.values()), key=lambda a: -a[1])  # fmt: skip
-            notes += [", ".join(f"{n} {_fmt_s(t)}" for n, t in assets)] if assets else []
-        return f"{name} {_fmt_s(seconds)}" + (f" ({'; '.join(notes)})" if notes else "")
-
     if "calculation ≤ 8 min" in missed and r.full.slowest:
         models = ", ".join(f"{name} {_fmt_s(seconds)}" for name, seconds in r.full.slowest)
         out.append(f"- **Calculation**: its slowest dbt models{at}: {models}.")
     if "whole pipeline ≤ 20 min" in missed:
         parts = sorted((p for p in stacked(r.full) if p[1] >= 1), key=lambda p: -p[1])
-        text = ", ".join(named(r.full, name, seconds, f"{seconds / r.full.seconds:.0%}") for name, seconds in parts)
+        text = ", ".join(_named(r.full, name, seconds, f"{seconds / r.full.seconds:.0%}") for name, seconds in parts)
         out.append(f"- **Whole pipeline**: where the full run's {_fmt_s(r.full.seconds)}{at} go: {text}."
                    + (f" About {_fmt_s(fixed)} of it does not grow with the citizens (the line through the two "
                       "largest sizes); the rest does." if fixed is not None and fixed >= 0 else ""))  # fmt: skip
@@ -668,7 +668,7 @@ def why(r: SizeResult, missed: set[str], scale: float, fixed: float | None = Non
                 small += seconds
                 continue
             of_full = seconds / full_parts[name] if full_parts.get(name) else None
-            text = named(
+            text = _named(
                 r.incremental, name, seconds, f"{of_full:.0%} of its full run" if of_full is not None else None
             )
             # a part that took more than three times the recomputed share of its full time did not
