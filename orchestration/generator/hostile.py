@@ -23,6 +23,8 @@ eIndkomst, delivery of 5 May Y
     kontoart_ukendt  KontoArt 7
     indberetningsart_ukendt  Indberetningsart X
     felter_antal   a line with one field too few
+    dublet_id      H1's March line again with every field in double quotes: the same id
+    anfoerselstegn_ugyldigt  a quote that is never closed
     (blank)        an empty line, which is skipped and is not a line
 eIndkomst, delivery of 5 June Y
     accepted       H2's April line that the early T line reverses
@@ -35,7 +37,8 @@ YUMU, first municipality's export of 1 July Y (events of June Y) and later
     had); yumu_handling_ukendt (Handling `opdater`); in the export of 1 October Y an accepted ret;
     in the export of 1 April Y+1 a ret dated 1 February Y+1, after the January run: yumu_afsluttet
 DFDG, samtaler and aktiviteter of May Y
-    cpr_ugyldig, dato_ugyldig, felter_antal, kommune_ukendt
+    cpr_ugyldig, dato_ugyldig, felter_antal, kommune_ukendt; accepted: an interview whose fields are
+    quoted, one with the separator inside (`"Digitalt; video"`)
 
 Cases whose dates fall outside `--fra`..`--til` are left out; the manifest lists what was planted.
 """
@@ -246,6 +249,16 @@ class Planter:
                 Reason.FELTER_ANTAL,
                 "one field too few",
             ),
+            (
+                [f'"{v}"' for v in line(may, "900000000001", "I", "", self.h1, kth, "1", *mar, 1_250_000)],
+                Reason.DUBLET_ID,
+                "the accepted March line's id in double quotes: the same id",
+            ),
+            (
+                ['"900000000019', *line(may, "", "I", "", self.h1, kth, "1", *apr, 100_00)[1:]],
+                Reason.ANFOERSELSTEGN_UGYLDIGT,
+                "a quote that is never closed",
+            ),
             (None, BLANK, "an empty line: skipped, not a line"),
         ]
         for fields, expect, why in cases:
@@ -442,6 +455,13 @@ class Planter:
                 ["990000004", self.h1, "999", "Kursus", f"{y}-05-02", ""],
                 Reason.KOMMUNE_UKENDT,
                 "Kommunenummer 999",
+            ),
+            (
+                samtaler,
+                "dfdg-samtaler",
+                ['"990000005"', f'"{self.h1}"', k, '"Jobsamtale"', f"{y}-05-13", '"Digitalt; video"'],
+                ACCEPTED,
+                "quoted fields, one with the separator inside",
             ),
         ):
             self.add(layout, name, fields, expect, why)

@@ -430,13 +430,14 @@ def _parse_sql(source: Source) -> str:
     return f"""
     create or replace temp table checked as
     with lines as (
-        select l.leverance_id, l.linje_nr, l.linje, string_split(l.linje, ';') as fields, f.* exclude (leverance_id)
+        select l.leverance_id, l.linje_nr, l.linje, yr_fields(l.linje) as fields, f.* exclude (leverance_id)
         from batch_lines as l
         inner join batch_files as f using (leverance_id)
         where trim(l.linje) <> ''
     ),
     typed as (
-        select leverance_id, linje_nr, linje, fil_orden, len(fields) = n_kolonner as felter_ok, {", ".join(columns)}
+        select leverance_id, linje_nr, linje, fil_orden, fields is not null as anfoerselstegn_ok,
+               len(fields) = n_kolonner as felter_ok, {", ".join(columns)}
         from lines
     ),
     parsed as (
@@ -445,6 +446,7 @@ def _parse_sql(source: Source) -> str:
     select
         parsed.*,
         case
+            when not anfoerselstegn_ok then '{Reason.ANFOERSELSTEGN_UGYLDIGT.value}'
             when not felter_ok then '{Reason.FELTER_ANTAL.value}'
 {checks}
         end as aarsag

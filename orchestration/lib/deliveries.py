@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from orchestration.lib.layouts import Layout, layout_for
-from orchestration.lib.text import NotTextError, decode, first_line, physical_lines
+from orchestration.lib.text import NotTextError, QuoteError, decode, first_line, physical_lines, split_fields
 
 # UTF-8 encodings of æ ø å Æ Ø Å: a file holding them is UTF-8, even where a byte is broken.
 _UTF8_DANISH = (b"\xc3\xa6", b"\xc3\xb8", b"\xc3\xa5", b"\xc3\x86", b"\xc3\x98", b"\xc3\x85")
@@ -86,7 +86,10 @@ def read_delivery(raw: bytes, layout: Layout) -> ReadFile:
     header_line, body = first_line(text)
     if not header_line.strip():
         raise UnreadableFileError("filen har ingen overskriftslinje")
-    header = header_line.split(";")
+    try:
+        header = split_fields(header_line)
+    except QuoteError as error:
+        raise UnreadableFileError(f"overskriften kan ikke læses: {error}") from None
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if duplicated:
         raise UnreadableFileError(f"overskriften har kolonnen {', '.join(duplicated)} mere end én gang")

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 class Reason(StrEnum):
     # Any line
+    ANFOERSELSTEGN_UGYLDIGT = "anfoerselstegn_ugyldigt"
     FELTER_ANTAL = "felter_antal"
     ID_MANGLER = "id_mangler"
     CPR_UGYLDIG = "cpr_ugyldig"
@@ -59,6 +60,10 @@ DECIDED_IN_CALCULATION = frozenset(
 
 # The YUMU texts are the screen's own (../shared/seeds/yr-webinar-2023-06-21.txt) where it has one.
 MESSAGES: dict[Reason, str] = {
+    Reason.ANFOERSELSTEGN_UGYLDIGT: (
+        'Et anførselstegn er ikke lukket eller står inde i et felt: et felt i anførselstegn begynder og slutter med ", '
+        'skriver "" for et " inde i feltet og rummer intet linjeskift.'
+    ),
     Reason.FELTER_ANTAL: "Linjen har ikke det antal felter, som overskriften har.",
     Reason.ID_MANGLER: "Linjens id (IndberetningsID, RegistreringsID, AktivitetID eller SamtaleID) mangler.",
     Reason.CPR_UGYLDIG: "CPR feltet skal udfyldes uden bindestreg og består af 10 tal.",

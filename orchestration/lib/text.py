@@ -1,4 +1,5 @@
-"""Delivery text (DELIVERIES.md "Text format"): UTF-8 with or without BOM, or Windows-1252."""
+"""Delivery text (DELIVERIES.md "Text format"): UTF-8 with or without BOM, or Windows-1252; lines
+of `;`-separated fields, each field bare or enclosed in double quotes."""
 
 from __future__ import annotations
 
@@ -55,3 +56,24 @@ def first_line(text: str) -> tuple[str, str]:
 # The same split as physical_lines, in DuckDB SQL, of a text column: a list of the lines (a text that
 # ends with a line ending gives an empty last one, like a blank line, which ingestion skips).
 SQL_PHYSICAL_LINES = "string_split(replace(replace({text}, chr(13) || chr(10), chr(10)), chr(13), chr(10)), chr(10))"
+
+
+# A field is bare (no `;`, no `"`) or enclosed in double quotes with `""` for a quote inside. One
+# pattern for Python (`re`) and DuckDB (RE2), which both take the first alternative that matches.
+FIELD_PATTERN = r'"(?:[^"]|"")*"|[^;"]*'
+LINE_PATTERN = f"(?:{FIELD_PATTERN})(?:;(?:{FIELD_PATTERN}))*"
+_LINE = re.compile(LINE_PATTERN)
+_FIELDS = re.compile(f";({FIELD_PATTERN})")
+
+
+class QuoteError(ValueError):
+    """A line whose quotes do not enclose whole fields (unclosed, or inside a bare field)."""
+
+
+def split_fields(line: str) -> list[str]:
+    """A line's fields without their quotes; QuoteError when the line is not made of fields alone."""
+    if '"' not in line:
+        return line.split(";")
+    if not _LINE.fullmatch(line):
+        raise QuoteError("et anførselstegn er ikke lukket eller står inde i et felt uden anførselstegn")
+    return [f[1:-1].replace('""', '"') if f.startswith('"') else f for f in _FIELDS.findall(";" + line)]

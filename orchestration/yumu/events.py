@@ -22,6 +22,7 @@ from orchestration.lib.layouts import YUMU
 from orchestration.lib.money import MoneyError, format_output
 from orchestration.lib.money import parse as parse_money
 from orchestration.lib.pseudonym import borger_id
+from orchestration.lib.text import QuoteError, split_fields
 from orchestration.settings import Settings
 from orchestration.yumu import validation as v
 from orchestration.yumu.grundlag import Grundlag
@@ -74,7 +75,10 @@ def read_events(landing_dir: Path) -> list[Event]:
         except UnreadableFileError:
             continue
         for number, line in enumerate(read.lines, start=2):
-            values = line.split(";")
+            try:
+                values = split_fields(line)
+            except QuoteError:
+                continue
             if len(values) != len(read.header):
                 continue
             row = {column: values[read.positions[column] - 1] for column in YUMU.columns}
