@@ -11,11 +11,12 @@ eIndkomst, delivery of 5 May Y
     dublet_id      H1's March line again, same IndberetningsID
     accepted       a T line arriving one delivery before the line it reverses (H2's April)
     tilbagefoert_ukendt  a T line reversing an id that never arrives
-    cpr_ugyldig    CPR with a hyphen; CPR 31 February; CPR of 9 digits;
-                   løntilskud (KontoArt 2) without UdløsendeCPR
+    cpr_ugyldig    CPR with a hyphen; CPR 31 February; CPR of 9 digits
+    felt_tomt      løntilskud (KontoArt 2) without UdløsendeCPR; an empty amount; a line cut
+                   after its amount (no Dispositionsdato)
     konto_ukendt   an unknown YRKontonummer
     kommune_ukendt Kommunenummer 999
-    beloeb_ugyldigt  `1,740.96`; an empty amount
+    beloeb_ugyldigt  `1,740.96`
     periode_omvendt  PeriodeSlut before PeriodeStart
     dato_ugyldig   PeriodeStart 30 February
     periode_for_lang a period of 400 days
@@ -191,7 +192,7 @@ class Planter:
             ),
             (
                 line(may, "900000000008", "I", "", "", lts, "2", *apr, 100_00),
-                Reason.CPR_UGYLDIG,
+                Reason.FELT_TOMT,
                 "løntilskud without UdløsendeCPR",
             ),
             (
@@ -211,8 +212,13 @@ class Planter:
             ),
             (
                 line(may, "900000000012", "I", "", self.h1, kth, "1", *apr, ""),
-                Reason.BELOEB_UGYLDIGT,
+                Reason.FELT_TOMT,
                 "empty amount",
+            ),
+            (
+                [*line(may, "900000000020", "I", "", self.h1, kth, "1", *apr, 100_00)[:-1], ""],
+                Reason.FELT_TOMT,
+                "a line cut after its amount: no Dispositionsdato",
             ),
             (
                 line(may, "900000000013", "I", "", self.h1, kth, "1", apr[1], apr[0], 100_00),

@@ -234,7 +234,8 @@ class _Ingestion:
         amount = f"c.{source.amount}" if source.amount else "null"
         con.execute(
             f"""insert into raw.karantaene
-                select '{source.key}', c.leverance_id, f.fil, f.kontrolsum, c.linje_nr, c.linje, c.aarsag, r.besked,
+                select '{source.key}', c.leverance_id, f.fil, f.kontrolsum, c.linje_nr, c.linje, c.aarsag,
+                       replace(r.besked, '{{felt}}', coalesce(c.felt, '')),
                        {amount}, c.status, ?, null
                 from classified as c
                 inner join batch_files as f using (leverance_id)
@@ -427,6 +428,9 @@ def _parse_sql(source: Source) -> str:
         if c.parse != "yr_text":
             columns.append(f"yr_text({text}) as {c.name}_raw")
     checks = "\n".join(f"            when {condition} then '{reason.value}'" for reason, condition in source.checks)
+    empty = [(f"{c.empty} and coalesce({c.required_when}, false)", c) for c in source.columns]
+    empty_reasons = "\n".join(f"            when {condition} then '{c.empty_reason.value}'" for condition, c in empty)
+    empty_fields = "\n".join(f"            when {condition} then '{c.source}'" for condition, c in empty)
     return f"""
     create or replace temp table checked as
     with lines as (
@@ -448,8 +452,13 @@ def _parse_sql(source: Source) -> str:
         case
             when not anfoerselstegn_ok then '{Reason.ANFOERSELSTEGN_UGYLDIGT.value}'
             when not felter_ok then '{Reason.FELTER_ANTAL.value}'
+{empty_reasons}
 {checks}
-        end as aarsag
+        end as aarsag,
+        case  -- the empty field that gave the reason, for its message
+            when not anfoerselstegn_ok or not felter_ok then null
+{empty_fields}
+        end as felt
     from parsed
     """
 

@@ -5,6 +5,10 @@ lines. A check is a SQL condition that is TRUE for a bad line; the first one tha
 line's quarantine reason (DELIVERIES.md, RULES.md 6 for YUMU's screen rules). Real deliveries with
 other column names are read by changing the `source` names here (and in lib/layouts.py), not
 the engine.
+
+Every field is required (DELIVERIES.md) unless its column says when it must be filled in
+(`required_when`); an empty required field is the line's first problem after its fields count,
+with a reason naming the field (`felt_tomt`, or `id_mangler` for the line's id).
 """
 
 from __future__ import annotations
@@ -21,6 +25,13 @@ class Column:
     source: str  # column in the delivery
     sql_type: str
     parse: str = "yr_text"  # SQL macro: raw text → typed value (null when it cannot)
+    required_when: str = "true"  # SQL over the parsed columns: when the field must not be empty
+    empty_reason: Reason = Reason.FELT_TOMT
+
+    @property
+    def empty(self) -> str:
+        """SQL: the field is empty (as delivered, before any parse)."""
+        return f"{self.name} is null" if self.parse == "yr_text" else f"{self.name}_raw is null"
 
 
 @dataclass(frozen=True)
@@ -57,14 +68,16 @@ EINDKOMST_SOURCE = Source(
     layout=EINDKOMST,
     table="eindkomst_linjer",
     columns=(
-        Column("indberetnings_id", "IndberetningsID", "varchar"),
+        Column("indberetnings_id", "IndberetningsID", "varchar", empty_reason=Reason.ID_MANGLER),
         Column("indberetningsart", "Indberetningsart", "varchar"),
-        Column("tilbagefoert_id", "TilbageførtID", "varchar"),
+        Column("tilbagefoert_id", "TilbageførtID", "varchar", required_when="indberetningsart = 'T'"),
         Column("se_nummer", "SENummer", "varchar"),
         Column("kommunenummer", "Kommunenummer", "varchar"),
-        Column("cpr_nummer", "CPRNummer", "varchar"),
-        Column("udloesende_cpr", "UdløsendeCPR", "varchar"),
-        Column("indtaegtsart", "Indtægtsart", "varchar"),
+        # The citizen's field is required by KontoArt (decision I10); an unknown KontoArt is its own reason.
+        Column("cpr_nummer", "CPRNummer", "varchar", required_when="kontoart in ('1', '3')"),
+        Column("udloesende_cpr", "UdløsendeCPR", "varchar", required_when="kontoart = '2'"),
+        # løntilskud is the employer's, not the citizen's income: the catalogue gives it no Indtægtsart (I10)
+        Column("indtaegtsart", "Indtægtsart", "varchar", required_when="kontoart in ('1', '3')"),
         Column("yr_kontonummer", "YRKontonummer", "varchar"),
         Column("kontoart", "KontoArt", "varchar"),
         Column("periode_start", "PeriodeStart", "date", "yr_date"),
@@ -75,7 +88,6 @@ EINDKOMST_SOURCE = Source(
     # The citizen is UdløsendeCPR for løntilskud (KontoArt 2; a CPRNummer there is an employer's).
     cpr="case when kontoart = '2' then udloesende_cpr else cpr_nummer end",
     checks=(
-        (Reason.ID_MANGLER, "indberetnings_id is null"),
         (Reason.INDBERETNINGSART_UKENDT, "indberetningsart is null or indberetningsart not in ('I', 'T')"),
         (Reason.KONTOART_UKENDT, "kontoart is null or kontoart not in ('1', '2', '3')"),
         (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
@@ -88,10 +100,9 @@ EINDKOMST_SOURCE = Source(
             "yr_kontonummer is null or yr_kontonummer not in (select yr_kontonummer from ref_ydelser)",
         ),
         _AMOUNT,
-        (Reason.DATO_UGYLDIG, "dispositionsdato is null and dispositionsdato_raw is not null"),
+        (Reason.DATO_UGYLDIG, "dispositionsdato is null"),
         *_period_checks("periode_start", "periode_slut"),
         _LONG_PERIOD,
-        (Reason.TILBAGEFOERT_UKENDT, "indberetningsart = 'T' and tilbagefoert_id is null"),
     ),
     amount="beloeb",
     line_id="indberetnings_id",
@@ -127,23 +138,23 @@ MAF_SOURCE = Source(
 # YUMU's stateless screen rules. Those that need every event and payment (id in force or unknown,
 # the base received, the January run) are applied in the calculation (RULES.md 6).
 _NOT_SLET = "handling <> 'slet'"
+_NOT_SLET_FIELD = "handling in ('opret', 'ret')"  # a slet needs only its id, Handling, Oprettet, Kommunenummer
 YUMU_SOURCE = Source(
     layout=YUMU,
     table="yumu_haendelser",
     columns=(
-        Column("registrerings_id", "RegistreringsID", "varchar"),
+        Column("registrerings_id", "RegistreringsID", "varchar", empty_reason=Reason.ID_MANGLER),
         Column("handling", "Handling", "varchar"),
         Column("oprettet", "Oprettet", "date", "yr_date"),
         Column("kommunenummer", "Kommunenummer", "varchar"),
-        Column("cpr_nummer", "Cpr", "varchar"),
-        Column("periode_start", "Periode start", "date", "yr_date"),
-        Column("periode_slut", "Periode slut", "date", "yr_date"),
-        Column("ydelsesnavn", "Ydelsesnavn", "varchar"),
-        Column("beloeb", "Beløb", "decimal(18, 2)", "yr_money"),
+        Column("cpr_nummer", "Cpr", "varchar", required_when=_NOT_SLET_FIELD),
+        Column("periode_start", "Periode start", "date", "yr_date", required_when=_NOT_SLET_FIELD),
+        Column("periode_slut", "Periode slut", "date", "yr_date", required_when=_NOT_SLET_FIELD),
+        Column("ydelsesnavn", "Ydelsesnavn", "varchar", required_when=_NOT_SLET_FIELD),
+        Column("beloeb", "Beløb", "decimal(18, 2)", "yr_money", required_when=_NOT_SLET_FIELD),
     ),
     cpr="cpr_nummer",
     checks=(
-        (Reason.ID_MANGLER, "registrerings_id is null"),
         (Reason.YUMU_HANDLING_UKENDT, "handling is null or handling not in ('opret', 'ret', 'slet')"),
         (Reason.DATO_UGYLDIG, "oprettet is null"),
         (
@@ -173,16 +184,15 @@ DFDG_AKTIVITETER_SOURCE = Source(
     layout=DFDG_AKTIVITETER,
     table="dfdg_aktiviteter",
     columns=(
-        Column("aktivitet_id", "AktivitetID", "varchar"),
+        Column("aktivitet_id", "AktivitetID", "varchar", empty_reason=Reason.ID_MANGLER),
         Column("cpr_nummer", "CPR", "varchar"),
         Column("kommunenummer", "Kommunenummer", "varchar"),
         Column("aktivitet_type", "AktivitetTypeNavn", "varchar"),
         Column("startdato", "Startdato", "date", "yr_date"),
-        Column("slutdato", "Slutdato", "date", "yr_date"),
+        Column("slutdato", "Slutdato", "date", "yr_date", required_when="false"),  # empty: still running
     ),
     cpr="cpr_nummer",
     checks=(
-        (Reason.ID_MANGLER, "aktivitet_id is null"),
         (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
         (
             Reason.KOMMUNE_UKENDT,
@@ -197,7 +207,7 @@ DFDG_SAMTALER_SOURCE = Source(
     layout=DFDG_SAMTALER,
     table="dfdg_samtaler",
     columns=(
-        Column("samtale_id", "SamtaleID", "varchar"),
+        Column("samtale_id", "SamtaleID", "varchar", empty_reason=Reason.ID_MANGLER),
         Column("cpr_nummer", "CPR", "varchar"),
         Column("kommunenummer", "Kommunenummer", "varchar"),
         Column("type_navn", "TypeNavn", "varchar"),
@@ -206,7 +216,6 @@ DFDG_SAMTALER_SOURCE = Source(
     ),
     cpr="cpr_nummer",
     checks=(
-        (Reason.ID_MANGLER, "samtale_id is null"),
         (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
         (
             Reason.KOMMUNE_UKENDT,

@@ -13,6 +13,7 @@ class Reason(StrEnum):
     # Any line
     ANFOERSELSTEGN_UGYLDIGT = "anfoerselstegn_ugyldigt"
     FELTER_ANTAL = "felter_antal"
+    FELT_TOMT = "felt_tomt"
     ID_MANGLER = "id_mangler"
     CPR_UGYLDIG = "cpr_ugyldig"
     KOMMUNE_UKENDT = "kommune_ukendt"
@@ -58,6 +59,7 @@ DECIDED_IN_CALCULATION = frozenset(
 )
 
 
+# `{felt}` is the name of the line's field, as the delivery spells it, filled in per line.
 # The YUMU texts are the screen's own (../shared/seeds/yr-webinar-2023-06-21.txt) where it has one.
 MESSAGES: dict[Reason, str] = {
     Reason.ANFOERSELSTEGN_UGYLDIGT: (
@@ -65,7 +67,8 @@ MESSAGES: dict[Reason, str] = {
         'skriver "" for et " inde i feltet og rummer intet linjeskift.'
     ),
     Reason.FELTER_ANTAL: "Linjen har ikke det antal felter, som overskriften har.",
-    Reason.ID_MANGLER: "Linjens id (IndberetningsID, RegistreringsID, AktivitetID eller SamtaleID) mangler.",
+    Reason.FELT_TOMT: "Feltet «{felt}» skal udfyldes.",
+    Reason.ID_MANGLER: "Linjens id «{felt}» mangler.",
     Reason.CPR_UGYLDIG: "CPR feltet skal udfyldes uden bindestreg og består af 10 tal.",
     Reason.KOMMUNE_UKENDT: "Kommunenummeret findes ikke blandt de 98 kommuner.",
     Reason.BELOEB_UGYLDIGT: "Beløbet kan ikke læses som kroner med decimalkomma.",

@@ -30,7 +30,7 @@ def test_the_seeds_maf_file_is_read_exactly(wh: Warehouse, shared_dir) -> None:
 
 @pytest.mark.parametrize(
     ("fields", "reason"),
-    [({"Ydelse": "Kontanthjælp"}, "maf_ydelse_ikke_dagpenge"), ({"Ydelse": ""}, "maf_ydelse_ikke_dagpenge"),
+    [({"Ydelse": "Kontanthjælp"}, "maf_ydelse_ikke_dagpenge"), ({"Ydelse": ""}, "felt_tomt"),
      ({"Indberetning udbetalingsbeløb": "1740.96"}, "beloeb_ugyldigt"), ({"CPR nummer": "1503451237x"}, "cpr_ugyldig"),
      ({"Periode slut": "2020-08-31"}, "periode_omvendt")],
 )  # fmt: skip
@@ -46,7 +46,7 @@ def test_bad_maf_lines(wh: Warehouse, fields: dict, reason: str) -> None:
         ({"Cpr": "112233-4444"}, "cpr_ugyldig"),
         ({"Handling": "opdater"}, "yumu_handling_ukendt"),
         ({"RegistreringsID": ""}, "id_mangler"),
-        ({"Oprettet": ""}, "dato_ugyldig"),
+        ({"Oprettet": ""}, "felt_tomt"),
         ({"Periode start": "2022-02-30"}, "dato_ugyldig"),
         ({"Periode slut": "2021-12-31"}, "periode_omvendt"),
         ({"Periode slut": "2023-01-02"}, "yumu_periode_flere_aar"),
@@ -80,7 +80,7 @@ def test_yumu_oldest_allowed_year_and_a_slet_with_empty_fields_are_accepted(wh: 
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [({"CPR": "1503451237 "}, "cpr_ugyldig"), ({"Kommunenummer": "999"}, "kommune_ukendt"),
-     ({"Startdato": ""}, "dato_ugyldig"), ({"Slutdato": "2022-02-30"}, "dato_ugyldig"),
+     ({"Startdato": ""}, "felt_tomt"), ({"Slutdato": "2022-02-30"}, "dato_ugyldig"),
      ({"Slutdato": "2022-03-06"}, "periode_omvendt"), ({"AktivitetID": ""}, "id_mangler")],
 )  # fmt: skip
 def test_dfdg_activities(wh: Warehouse, fields: dict, reason: str) -> None:
