@@ -100,6 +100,8 @@ def read_delivery(raw: bytes, layout: Layout) -> ReadFile:
         raise UnreadableFileError(f"overskriften mangler kolonnen {', '.join(missing)}{unknown}")
     positions = {column: header.index(column) + 1 for column in layout.columns}
     warnings = [f"ekstra kolonne ignoreret: {c}" for c in extra]
+    if not text.endswith(("\n", "\r")):  # a file caught mid-transfer ends anywhere (DELIVERIES.md)
+        warnings.append("sidste linje mangler linjeskift: filen kan være afkortet")
     return ReadFile(encoding, header, positions, extra, body, warnings)
 
 
