@@ -13,7 +13,15 @@ from functools import cached_property
 from pathlib import Path
 
 from orchestration.lib.layouts import Layout, layout_for
-from orchestration.lib.text import NotTextError, QuoteError, decode, first_line, physical_lines, split_fields
+from orchestration.lib.text import (
+    NotTextError,
+    QuoteError,
+    decode,
+    first_line,
+    physical_lines,
+    refuse_binary,
+    split_fields,
+)
 
 # UTF-8 encodings of æ ø å Æ Ø Å: a file holding them is UTF-8, even where a byte is broken.
 _UTF8_DANISH = (b"\xc3\xa6", b"\xc3\xb8", b"\xc3\xa5", b"\xc3\x86", b"\xc3\x98", b"\xc3\x85")
@@ -78,8 +86,9 @@ def read_delivery(raw: bytes, layout: Layout) -> ReadFile:
     """Decode and split a delivery; check its header against the layout."""
     if not raw:
         raise UnreadableFileError("filen er tom (0 bytes)")
-    _refuse_broken_utf8(raw)
     try:
+        refuse_binary(raw)  # before any encoding is tried: a gzip file is not "broken UTF-8"
+        _refuse_broken_utf8(raw)
         text, encoding = decode(raw)
     except NotTextError as error:
         raise UnreadableFileError(f"filen er ikke tekst: {error}") from None

@@ -13,11 +13,33 @@ class NotTextError(ValueError):
     """The bytes are not a text file (binary content, or decodable by none of the encodings)."""
 
 
+# Control bytes that no delivery holds (tab, line ends and form feed are text); a file whose start
+# is more than 1 % of them is binary, whatever an encoding makes of it.
+_CONTROL = bytes(sorted(set(range(32)) - {9, 10, 12, 13})) + b"\x7f"
+_SNIFF = 64 * 1024
+_MAX_CONTROL_SHARE = 0.01
+
+
+def refuse_binary(raw: bytes) -> None:
+    """NotTextError, saying what the file looks like, when it is not text at all."""
+    if raw.startswith(b"\x1f\x8b"):
+        raise NotTextError("den ligner en gzip-komprimeret fil — pak den ud, før den lægges i landing/")
+    if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        raise NotTextError(
+            "den ligner en zip-fil (fx et Excel-regneark) — pak den ud eller gem den som ;-separeret tekst, "
+            "før den lægges i landing/"
+        )
+    if b"\x00" in raw:
+        raise NotTextError("den rummer NUL-bytes: den er binær, ikke en leverance")
+    head = raw[:_SNIFF]
+    if len(head) - len(head.translate(None, _CONTROL)) > _MAX_CONTROL_SHARE * len(head):
+        raise NotTextError("den rummer for mange kontroltegn: den er binær, ikke en leverance")
+
+
 def detect_encoding(raw: bytes) -> str:
     """`utf-8-sig` (BOM), `utf-8`, or `cp1252`. Valid UTF-8 is taken as UTF-8: Windows-1252
     text with æ, ø or å is practically never valid UTF-8, and ASCII is both."""
-    if b"\x00" in raw:
-        raise NotTextError("the file holds NUL bytes: it is binary, not a delivery")
+    refuse_binary(raw)
     if raw.startswith(BOM):
         return "utf-8-sig"
     try:
@@ -29,7 +51,7 @@ def detect_encoding(raw: bytes) -> str:
     try:
         raw.decode("cp1252")
     except UnicodeDecodeError as error:
-        raise NotTextError(f"neither UTF-8 nor Windows-1252 (byte {error.start})") from None
+        raise NotTextError(f"den er hverken UTF-8 eller Windows-1252 (byte {error.start})") from None
     return "cp1252"
 
 
