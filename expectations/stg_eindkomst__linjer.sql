@@ -12,7 +12,10 @@ select
         where yr_kontonummer not in (select yr_kontonummer from reference.ydelser)
     ) as ukendt_konto,
     count(*) filter (where periode_slut < periode_start) as periode_omvendt,
-    count(*) filter (where abs(beloeb) >= 10000000) as beloeb_urimeligt,
+    count(*) filter (
+        -- the cap of ingestion's beloeb_for_stort: one home, the seed (decision I1)
+        where abs(beloeb) >= (select vaerdi::decimal(18, 2) from reference.leveranceregler where regel = 'max_beloeb_kr')
+    ) as beloeb_urimeligt,
     count(*) filter (where (indberetningsart = 'T') <> (beloeb < 0) and beloeb <> 0) as fortegn_usaedvanligt,
     count(*) filter (
         where indberetningsart = 'T'

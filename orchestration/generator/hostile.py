@@ -17,6 +17,7 @@ eIndkomst, delivery of 5 May Y
     konto_ukendt   an unknown YRKontonummer
     kommune_ukendt Kommunenummer 999
     beloeb_ugyldigt  `1,740.96`
+    beloeb_for_stort  10.000.000,00 kr., the cap of seed leveranceregler
     periode_omvendt  PeriodeSlut before PeriodeStart
     dato_ugyldig   PeriodeStart 30 February
     periode_for_lang a period of 400 days
@@ -219,6 +220,11 @@ class Planter:
                 [*line(may, "900000000020", "I", "", self.h1, kth, "1", *apr, 100_00)[:-1], ""],
                 Reason.FELT_TOMT,
                 "a line cut after its amount: no Dispositionsdato",
+            ),
+            (
+                line(may, "900000000021", "I", "", self.h1, kth, "1", *apr, 1_000_000_000),
+                Reason.BELOEB_FOR_STORT,
+                "10 mio. kr. on one line: the cap of seed leveranceregler",
             ),
             (
                 line(may, "900000000013", "I", "", self.h1, kth, "1", apr[1], apr[0], 100_00),

@@ -28,6 +28,7 @@ from orchestration.lib.deliveries import (
     read_delivery,
     scan,
 )
+from orchestration.lib.money import Style, format_øre
 from orchestration.lib.pseudonym import borger_id, key_fingerprint
 from orchestration.lib.reasons import MESSAGES, Reason
 from orchestration.lib.reference import kommuner as kommune_names
@@ -403,7 +404,9 @@ def _register_reference(con: duckdb.DuckDBPyConnection) -> None:
             }
         ),
     )
-    con.register("reasons", pa.table({"aarsag": [r.value for r in Reason], "besked": [MESSAGES[r] for r in Reason]}))
+    cap = format_øre(int(Decimal(rules["max_beloeb_kr"]) * 100), Style.THOUSANDS) + " kr."
+    messages = [MESSAGES[r].replace("{max_beloeb}", cap) for r in Reason]
+    con.register("reasons", pa.table({"aarsag": [r.value for r in Reason], "besked": messages}))
 
 
 def _check_key(con: duckdb.DuckDBPyConnection, key: str) -> None:

@@ -61,7 +61,10 @@ def _period_checks(start: str, end: str) -> tuple[tuple[Reason, str], ...]:
     )
 
 
-_AMOUNT = (Reason.BELOEB_UGYLDIGT, "beloeb is null or abs(beloeb) >= regel_max_beloeb")
+_AMOUNT = (
+    (Reason.BELOEB_UGYLDIGT, "beloeb is null"),
+    (Reason.BELOEB_FOR_STORT, "abs(beloeb) >= regel_max_beloeb"),  # decision I1
+)
 _LONG_PERIOD = (Reason.PERIODE_FOR_LANG, "periode_slut >= periode_start + to_years(regel_max_periode_aar)")
 
 EINDKOMST_SOURCE = Source(
@@ -99,7 +102,7 @@ EINDKOMST_SOURCE = Source(
             Reason.KONTO_UKENDT,
             "yr_kontonummer is null or yr_kontonummer not in (select yr_kontonummer from ref_ydelser)",
         ),
-        _AMOUNT,
+        *_AMOUNT,
         (Reason.DATO_UGYLDIG, "dispositionsdato is null"),
         *_period_checks("periode_start", "periode_slut"),
         _LONG_PERIOD,
@@ -128,7 +131,7 @@ MAF_SOURCE = Source(
             "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
         ),
         (Reason.MAF_YDELSE_IKKE_DAGPENGE, "ydelse is distinct from 'Dagpenge'"),
-        _AMOUNT,
+        *_AMOUNT,
         *_period_checks("periode_start", "periode_slut"),
         _LONG_PERIOD,
     ),
@@ -174,7 +177,7 @@ YUMU_SOURCE = Source(
             Reason.YUMU_YDELSE_UKENDT,
             f"{_NOT_SLET} and (ydelsesnavn is null or ydelsesnavn not in (select ydelse_navn from ref_ydelser))",
         ),
-        (Reason.BELOEB_UGYLDIGT, f"{_NOT_SLET} and (beloeb is null or abs(beloeb) >= regel_max_beloeb)"),
+        *((reason, f"{_NOT_SLET} and ({condition})") for reason, condition in _AMOUNT),
         (Reason.YUMU_BELOEB_FOR_LAVT, f"{_NOT_SLET} and beloeb < 0.01"),
     ),
     amount="beloeb",

@@ -18,6 +18,7 @@ class Reason(StrEnum):
     CPR_UGYLDIG = "cpr_ugyldig"
     KOMMUNE_UKENDT = "kommune_ukendt"
     BELOEB_UGYLDIGT = "beloeb_ugyldigt"
+    BELOEB_FOR_STORT = "beloeb_for_stort"
     DATO_UGYLDIG = "dato_ugyldig"
     PERIODE_OMVENDT = "periode_omvendt"
     # eIndkomst
@@ -59,7 +60,8 @@ DECIDED_IN_CALCULATION = frozenset(
 )
 
 
-# `{felt}` is the name of the line's field, as the delivery spells it, filled in per line.
+# `{felt}` is the name of the line's field, as the delivery spells it, filled in per line;
+# `{max_beloeb}` the cap of seed leveranceregler.max_beloeb_kr, filled in per run.
 # The YUMU texts are the screen's own (../shared/seeds/yr-webinar-2023-06-21.txt) where it has one.
 MESSAGES: dict[Reason, str] = {
     Reason.ANFOERSELSTEGN_UGYLDIGT: (
@@ -72,6 +74,9 @@ MESSAGES: dict[Reason, str] = {
     Reason.CPR_UGYLDIG: "CPR feltet skal udfyldes uden bindestreg og består af 10 tal.",
     Reason.KOMMUNE_UKENDT: "Kommunenummeret findes ikke blandt de 98 kommuner.",
     Reason.BELOEB_UGYLDIGT: "Beløbet kan ikke læses som kroner med decimalkomma.",
+    Reason.BELOEB_FOR_STORT: (
+        "Beløbet er {max_beloeb} eller mere (positivt eller negativt): så stort et beløb på én linje afvises."
+    ),
     Reason.DATO_UGYLDIG: "En dato mangler eller er ikke en gyldig dato på formen ÅÅÅÅ-MM-DD.",
     Reason.PERIODE_OMVENDT: "Periodens slut ligger før dens start.",
     Reason.PERIODE_FOR_LANG: "Perioden er længere end et år.",

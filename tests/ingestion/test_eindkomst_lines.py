@@ -42,7 +42,7 @@ def test_a_valid_line_is_accepted_with_exact_values_and_lineage(wh: Warehouse) -
         ({"Beløb": "1 740,96"}, "beloeb_ugyldigt"),
         ({"Beløb": "1740,96kr."}, "beloeb_ugyldigt"),
         ({"Beløb": ""}, "felt_tomt"),
-        ({"Beløb": "10.000.000,00"}, "beloeb_ugyldigt"),         # out of range (seed leveranceregler)
+        ({"Beløb": "10.000.000,00"}, "beloeb_for_stort"),        # out of range (seed leveranceregler)
         ({"PeriodeStart": "2021-02-30"}, "dato_ugyldig"),
         ({"PeriodeSlut": ""}, "felt_tomt"),
         ({"PeriodeStart": "01-03-2021"}, "dato_ugyldig"),
