@@ -11,7 +11,8 @@ eIndkomst, delivery of 5 May Y
     dublet_id      H1's March line again, same IndberetningsID
     accepted       a T line arriving one delivery before the line it reverses (H2's April)
     tilbagefoert_ukendt  a T line reversing an id that never arrives
-    cpr_ugyldig    CPR with a hyphen; CPR 31 February; CPR of 9 digits
+    cpr_ugyldig    CPR with a hyphen; CPR of 9 digits
+    cpr_dato_ugyldig  CPR 31 February
     felt_tomt      løntilskud (KontoArt 2) without UdløsendeCPR; an empty amount; a line cut
                    after its amount (no Dispositionsdato)
     konto_ukendt   an unknown YRKontonummer
@@ -183,7 +184,7 @@ class Planter:
             ),
             (
                 line(may, "900000000006", "I", "", "3102801234", kth, "1", *apr, 100_00),
-                Reason.CPR_UGYLDIG,
+                Reason.CPR_DATO_UGYLDIG,
                 "CPR on 31 February",
             ),
             (

@@ -61,6 +61,11 @@ def _period_checks(start: str, end: str) -> tuple[tuple[Reason, str], ...]:
     )
 
 
+# RULES.md 8: the form first, then the date in it
+_CPR = (
+    (Reason.CPR_UGYLDIG, "not yr_cpr_form(cpr)"),
+    (Reason.CPR_DATO_UGYLDIG, "not yr_cpr_valid(cpr)"),
+)
 _AMOUNT = (
     (Reason.BELOEB_UGYLDIGT, "beloeb is null"),
     (Reason.BELOEB_FOR_STORT, "abs(beloeb) >= regel_max_beloeb"),  # decision I1
@@ -93,7 +98,7 @@ EINDKOMST_SOURCE = Source(
     checks=(
         (Reason.INDBERETNINGSART_UKENDT, "indberetningsart is null or indberetningsart not in ('I', 'T')"),
         (Reason.KONTOART_UKENDT, "kontoart is null or kontoart not in ('1', '2', '3')"),
-        (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
+        *_CPR,
         (
             Reason.KOMMUNE_UKENDT,
             "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
@@ -125,7 +130,7 @@ MAF_SOURCE = Source(
     ),
     cpr="cpr_nummer",
     checks=(
-        (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
+        *_CPR,
         (
             Reason.KOMMUNE_UKENDT,
             "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
@@ -164,7 +169,7 @@ YUMU_SOURCE = Source(
             Reason.KOMMUNE_UKENDT,
             "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
         ),
-        (Reason.CPR_UGYLDIG, f"{_NOT_SLET} and not yr_cpr_valid(cpr)"),
+        *((reason, f"{_NOT_SLET} and {condition}") for reason, condition in _CPR),
         (Reason.DATO_UGYLDIG, f"{_NOT_SLET} and (periode_start is null or periode_slut is null)"),
         (Reason.PERIODE_OMVENDT, f"{_NOT_SLET} and periode_slut < periode_start"),
         (Reason.YUMU_PERIODE_FLERE_AAR, f"{_NOT_SLET} and year(periode_start) <> year(periode_slut)"),
@@ -196,7 +201,7 @@ DFDG_AKTIVITETER_SOURCE = Source(
     ),
     cpr="cpr_nummer",
     checks=(
-        (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
+        *_CPR,
         (
             Reason.KOMMUNE_UKENDT,
             "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
@@ -219,7 +224,7 @@ DFDG_SAMTALER_SOURCE = Source(
     ),
     cpr="cpr_nummer",
     checks=(
-        (Reason.CPR_UGYLDIG, "not yr_cpr_valid(cpr)"),
+        *_CPR,
         (
             Reason.KOMMUNE_UKENDT,
             "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",

@@ -39,9 +39,10 @@ MACROS = [
         case when d7 <= 3 then 1900
              when d7 in (4, 9) then case when yy <= 36 then 2000 else 1900 end
              else case when yy <= 57 then 2000 else 1800 end end""",
+    "create or replace temp macro yr_cpr_form(c) as coalesce(regexp_full_match(c, '[0-9]{10}'), false)",
     """create or replace temp macro yr_cpr_valid(c) as
         coalesce(
-            regexp_full_match(c, '[0-9]{10}')
+            yr_cpr_form(c)
             and try_strptime(
                 (yr_cpr_century(try_cast(substr(c, 7, 1) as integer), try_cast(substr(c, 5, 2) as integer))
                  + try_cast(substr(c, 5, 2) as integer))::varchar || substr(c, 3, 2) || substr(c, 1, 2),

@@ -1,8 +1,8 @@
 """CPR numbers (RULES.md 8): 10 digits `DDMMYYSSSS`, valid when `DDMMYY` is a real date in the
 century that digit 7 gives. No modulus-11 check: valid numbers without it are issued since 2007.
 
-The same rule exists in SQL for set-based ingestion (`dbt_project/macros/cpr.sql`); a test keeps
-the two in step.
+The same rule exists in SQL for set-based ingestion (`orchestration/ingestion/sql.py`, macros
+`yr_cpr_form` and `yr_cpr_valid`); tests/reliability/test_precise_reasons.py keeps the two in step.
 """
 
 from __future__ import annotations
@@ -19,9 +19,14 @@ def century(digit7: int, yy: int) -> int:
     return 2000 if yy <= 57 else 1800
 
 
+def is_well_formed(cpr: str) -> bool:
+    """10 ASCII digits: the form, before the date in it is judged."""
+    return len(cpr) == 10 and cpr.isascii() and cpr.isdigit()
+
+
 def birth_date(cpr: str) -> date | None:
     """The birth date a CPR number encodes, or None when the number is not valid."""
-    if len(cpr) != 10 or not cpr.isascii() or not cpr.isdigit():
+    if not is_well_formed(cpr):
         return None
     day, month, yy, digit7 = int(cpr[0:2]), int(cpr[2:4]), int(cpr[4:6]), int(cpr[6])
     try:

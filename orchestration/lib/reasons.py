@@ -16,6 +16,7 @@ class Reason(StrEnum):
     FELT_TOMT = "felt_tomt"
     ID_MANGLER = "id_mangler"
     CPR_UGYLDIG = "cpr_ugyldig"
+    CPR_DATO_UGYLDIG = "cpr_dato_ugyldig"
     KOMMUNE_UKENDT = "kommune_ukendt"
     BELOEB_UGYLDIGT = "beloeb_ugyldigt"
     BELOEB_FOR_STORT = "beloeb_for_stort"
@@ -72,6 +73,7 @@ MESSAGES: dict[Reason, str] = {
     Reason.FELT_TOMT: "Feltet «{felt}» skal udfyldes.",
     Reason.ID_MANGLER: "Linjens id «{felt}» mangler.",
     Reason.CPR_UGYLDIG: "CPR feltet skal udfyldes uden bindestreg og består af 10 tal.",
+    Reason.CPR_DATO_UGYLDIG: "CPR-nummerets første 6 cifre (DDMMÅÅ) er ikke en gyldig dato.",
     Reason.KOMMUNE_UKENDT: "Kommunenummeret findes ikke blandt de 98 kommuner.",
     Reason.BELOEB_UGYLDIGT: "Beløbet kan ikke læses som kroner med decimalkomma.",
     Reason.BELOEB_FOR_STORT: (

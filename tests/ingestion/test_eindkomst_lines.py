@@ -29,7 +29,7 @@ def test_a_valid_line_is_accepted_with_exact_values_and_lineage(wh: Warehouse) -
         ({"CPRNummer": "150345-1237"}, "cpr_ugyldig"),          # hyphen: quarantined, not repaired
         ({"CPRNummer": "150345123"}, "cpr_ugyldig"),            # wrong length
         ({"CPRNummer": "15034512a7"}, "cpr_ugyldig"),           # not digits
-        ({"CPRNummer": "3102451237"}, "cpr_ugyldig"),           # 31 February: no real date
+        ({"CPRNummer": "3102451237"}, "cpr_dato_ugyldig"),      # 31 February: no real date
         ({"CPRNummer": ""}, "felt_tomt"),                       # no citizen
         ({"KontoArt": "2", "CPRNummer": "1503451237", "UdløsendeCPR": ""}, "felt_tomt"),  # løntilskud: 0216 needed
         ({"YRKontonummer": "kl:konto:9.99.99.999"}, "konto_ukendt"),
