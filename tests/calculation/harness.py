@@ -17,12 +17,17 @@ from orchestration.ingestion.sources import SOURCES
 from orchestration.lib.dbt_args import build_args
 from orchestration.lib.layouts import LAYOUTS
 from orchestration.lib.pseudonym import borger_id
+from orchestration.lib.reference import ydelser
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 KEY = "calculation-tests-key-0123456789"
 DBT = str(Path(sys.executable).with_name("dbt"))
 KONTO = {"KTH": "kl:konto:5.57.73.007", "SDP": "kl:konto:5.57.71.013", "DAG": "star:konto:01.01",
          "LTS": "kl:konto:5.58.81.017", "HST": "kl:konto:5.57.72.001", "FLG": "kl:konto:5.58.81.013"}  # fmt: skip
+
+
+# every field of a line is required (DELIVERIES.md): the catalogue's Indtægtsart (none for løntilskud)
+INDTAEGTSART = {y.yr_kontonummer: y.indtaegtsart for y in ydelser()}
 
 
 def kr(amount: Decimal | str | int) -> str:
@@ -54,7 +59,8 @@ class Scenario:
         self.lines.append({
             "IndberetningsID": ident, "Indberetningsart": art, "TilbageførtID": reverses, "SENummer": "29189811",
             "Kommunenummer": kommune, "CPRNummer": "" if kontoart == "2" else cpr,
-            "UdløsendeCPR": cpr if kontoart == "2" else "", "Indtægtsart": "", "YRKontonummer": KONTO[kode],
+            "UdløsendeCPR": cpr if kontoart == "2" else "", "Indtægtsart": INDTAEGTSART[KONTO[kode]],
+            "YRKontonummer": KONTO[kode],
             "KontoArt": kontoart, "PeriodeStart": start.isoformat(), "PeriodeSlut": end.isoformat(),
             "Beløb": kr(amount), "Dispositionsdato": end.isoformat(),
             "_delivered": (delivered or end + timedelta(days=5)).strftime("%Y%m%d"),
