@@ -32,7 +32,9 @@ eIndkomst, delivery of 5 May Y
 eIndkomst, delivery of 5 June Y
     accepted       H2's April line that the early T line reverses
 STAR MAF file
-    maf_ydelse_ikke_dagpenge, beloeb_ugyldigt (`1740.96`), cpr_ugyldig
+    maf_ydelse_ikke_dagpenge, beloeb_ugyldigt (`1740.96`), cpr_ugyldig; accepted: H1's October 2020;
+    maf_dublet: the same line again; accepted: that line with another amount, a correction that
+    replaces it
 YUMU, first municipality's export of 1 July Y (events of June Y) and later
     accepted opret of H1 March; yumu_id_i_kraft (the same id created again); yumu_id_ukendt (ret of
     an unknown id); yumu_beloeb_over_grundlag; yumu_periode_flere_aar; yumu_ydelse_ukendt;
@@ -307,6 +309,10 @@ class Planter:
             "amount with a decimal point",
         )
         self.add("maf", name, line("15034512377", "Dagpenge", ok), Reason.CPR_UGYLDIG, "CPR of 11 digits")
+        self.add("maf", name, line(self.h1, "Dagpenge", ok), ACCEPTED, "H1's October 2020")
+        self.add("maf", name, line(self.h1, "Dagpenge", ok), Reason.MAF_DUBLET, "the same line again")
+        corrected = self.money(name, "maf", 60_000)
+        self.add("maf", name, line(self.h1, "Dagpenge", corrected), ACCEPTED, "another amount: a correction")
 
     def _yumu(self, y: int) -> None:
         k = self.kommune

@@ -63,6 +63,7 @@ class IngestResult:
     source: str
     files: list[FileOutcome] = field(default_factory=list)
     released: int = 0
+    replaced: int = 0  # lines accepted before, replaced by a correction of this run
     reasons: dict[str, int] = field(default_factory=dict)  # quarantined this run, by reason
 
     @property
@@ -160,7 +161,7 @@ class _Ingestion:
             )
             con.execute(
                 """insert into raw.leverancer values (nextval('raw.leverance_seq'), ?, ?, ?, ?, now(), ?, ?, ?,
-                   false, null, null, 0, 0, 0, 0, 0, null, null, null)""",
+                   false, null, null, 0, 0, 0, 0, 0, null, null, null, 0)""",
                 [self.source.key, outcome.fil, sha, size, self.run_id, outcome.status, outcome.besked],
             )
             con.execute("commit")
@@ -178,17 +179,21 @@ class _Ingestion:
         _register_batch(con, source, batch)
         con.execute(_parse_sql(source))
         con.execute(_classify_sql(source))
+        if source.identity:
+            con.execute(_replaced_sql(source))
         con.execute("begin transaction")
         try:
             self._pseudonyms()
             self._store()
             outcomes = self._ledger(batch)
             released = self._release_waiting() if source.line_id else 0
+            replaced = self._mark_replaced() if source.identity else 0
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
         self.result.released += released
+        self.result.replaced += replaced
         for aarsag, n in con.execute(
             "select aarsag, count(*) from classified where status <> 'accepteret' group by 1"
         ).fetchall():
@@ -223,14 +228,22 @@ class _Ingestion:
         source, con = self.source, self.con
         columns = ", ".join(f"c.{c.name}" for c in source.columns)
         targets = [("accepteret", source.table)] + ([("afventer", source.waiting_table)] if source.line_id else [])
+        # a line replaced within its own batch is stored marked (identity sources only)
+        marked, replaced = (
+            (", case when x.erstattet_af is not null then $koersel end, x.erstattet_af",
+             "left join replaced as x using (leverance_id, linje_nr)")
+            if source.identity else ("", "")
+        )  # fmt: skip
         for status, table in targets:
             con.execute(
                 f"""insert into raw.{table}
-                    select c.leverance_id, f.fil, f.kontrolsum, c.linje_nr, {columns}, c.cpr, v.borger_id, null
+                    select c.leverance_id, f.fil, f.kontrolsum, c.linje_nr, {columns}, c.cpr, v.borger_id, null{marked}
                     from classified as c
                     inner join batch_files as f using (leverance_id)
                     left join vault.borgere as v using (cpr)
-                    where c.status = '{status}'"""
+                    {replaced}
+                    where c.status = '{status}'""",
+                {"koersel": self.run_id} if source.identity else {},
             )
         amount = f"c.{source.amount}" if source.amount else "null"
         con.execute(
@@ -267,7 +280,7 @@ class _Ingestion:
                select f.leverance_id, ?, f.fil, f.kontrolsum, f.bytes, now(), ?, 'indlaest',
                       case when f.ny_version then 'samme navn som en tidligere leverance, nyt indhold' end,
                       f.ny_version, f.tegnsaet, f.advarsler, l.laest, l.accepteret, l.karantaene, 0, l.uden,
-                      l.b_laest, l.b_acc, l.b_kar
+                      l.b_laest, l.b_acc, l.b_kar, 0
                from batch_files as f inner join batch_ledger as l using (leverance_id)
                order by f.fil_orden""",
             [self.source.key, self.run_id],
@@ -282,6 +295,26 @@ class _Ingestion:
                 )
             )
         return outcomes
+
+    def _mark_replaced(self) -> int:
+        """Lines accepted in earlier runs that a correction of this batch replaces are marked, never
+        deleted; every replaced line counts in its file's ledger row (DELIVERIES.md "STAR")."""
+        con, table = self.con, self.source.table
+        con.execute(
+            f"""update raw.{table} as r set erstattet_koersel = ?, erstattet_af = x.erstattet_af
+                from replaced as x
+                where x.foer and r.leverance_id = x.leverance_id and r.linje_nr = x.linje_nr""",
+            [self.run_id],
+        )
+        con.execute(
+            """update raw.leverancer as l set linjer_erstattet = l.linjer_erstattet + x.n
+               from (select leverance_id, count(*) as n from replaced group by 1) as x
+               where l.leverance_id = x.leverance_id"""
+        )
+        n = con.execute("select count(*) from replaced").fetchall()[0][0]
+        if n:
+            self.log(f"{n} linjer er erstattet af en rettelse med andet beløb")
+        return n
 
     def _release_waiting(self) -> int:
         """T lines waiting for their reversed line are accepted once that line is (DELIVERIES.md)."""
@@ -468,6 +501,8 @@ def _parse_sql(source: Source) -> str:
 
 def _classify_sql(source: Source) -> str:
     """classified: every checked line as accepteret, afvist or afventer, with its reason."""
+    if source.identity:
+        return _classify_identity_sql(source)
     if not source.line_id:
         return """
         create or replace temp table classified as
@@ -519,4 +554,67 @@ def _classify_sql(source: Source) -> str:
         c.* replace (coalesce(c.aarsag, v.aarsag) as aarsag),
         case when c.aarsag is not null then 'afvist' else coalesce(v.status, 'accepteret') end as status
     from checked as c left join verdict as v using (leverance_id, linje_nr)
+    """
+
+
+def _chain(source: Source, batch_lines: str) -> str:
+    """Per identity, the lines in force from earlier runs, then `batch_lines` (a relation of this
+    batch's lines with the identity, amount and fil_orden) in file and line order."""
+    identity = ", ".join(source.identity)
+    return f"""
+        select {identity}, {source.amount}, leverance_id, linje_nr, -1 as fil_orden
+        from raw.{source.table} as r semi join (select distinct {identity} from {batch_lines}) using ({identity})
+        where r.erstattet_koersel is null
+        union all
+        select {identity}, {source.amount}, leverance_id, linje_nr, fil_orden from {batch_lines}
+    """
+
+
+def _classify_identity_sql(source: Source) -> str:
+    """classified for lines identified by their values (MAF): a line with the amount of the line
+    before it in its identity's chain is a duplicate. The line before is the one in force: a
+    duplicate never changes it, a correction becomes it, and either way it has the amount of the
+    line judged before it."""
+    identity = ", ".join(source.identity)
+    return f"""
+    create or replace temp table classified as
+    with ok as (
+        select leverance_id, linje_nr, fil_orden, {identity}, {source.amount} from checked where aarsag is null
+    ),
+    chain as ({_chain(source, "ok")}),
+    judged as (
+        select leverance_id, linje_nr, fil_orden >= 0 as ny,
+               coalesce({source.amount} = lag({source.amount}) over (
+                   partition by {identity} order by fil_orden, leverance_id, linje_nr), false) as dublet
+        from chain
+    )
+    select
+        c.* replace (coalesce(c.aarsag, case when j.dublet then '{Reason.MAF_DUBLET.value}' end) as aarsag),
+        case when c.aarsag is not null or j.dublet then 'afvist' else 'accepteret' end as status
+    from checked as c left join judged as j on j.ny and j.leverance_id = c.leverance_id and j.linje_nr = c.linje_nr
+    """
+
+
+def _replaced_sql(source: Source) -> str:
+    """replaced: every line in force (from earlier runs, or accepted in this batch) that a later
+    accepted line of this batch with its identity replaces, and that line as `fil:linje_nr`. A line
+    from before is replaced by the batch's first such line, each batch line by the next."""
+    identity = ", ".join(source.identity)
+    return f"""
+    create or replace temp table replaced as
+    with accepted as (
+        select leverance_id, linje_nr, fil_orden, {identity}, {source.amount} from classified
+        where status = 'accepteret'
+    ),
+    chain as ({_chain(source, "accepted")}),
+    following as (
+        select leverance_id, linje_nr, fil_orden < 0 as foer,
+               first_value(case when fil_orden >= 0 then {{'leverance_id': leverance_id, 'linje_nr': linje_nr}} end
+                           ignore nulls) over (
+                   partition by {identity} order by fil_orden, leverance_id, linje_nr
+                   rows between 1 following and unbounded following) as af
+        from chain
+    )
+    select x.leverance_id, x.linje_nr, x.foer, f.fil || ':' || x.af.linje_nr as erstattet_af
+    from following as x inner join batch_files as f on f.leverance_id = x.af.leverance_id
     """

@@ -12,10 +12,14 @@ LINEAGE = [("leverance_id", "bigint"), ("fil", "varchar"), ("kontrolsum", "varch
 # cpr and borger_id: the citizen in clear (restricted) and as pseudonym (what staging passes on);
 # empty only where a line names no citizen (a YUMU slet)
 CITIZEN = [("cpr", "varchar"), ("borger_id", "bigint"), ("frigivet_koersel", "varchar")]
+# A line replaced by a later one of the same identity (a MAF correction): the run that replaced it
+# and the replacing line (`fil:linje_nr`). Raw tables are append-only: the line stays, marked.
+REPLACEMENT = [("erstattet_koersel", "varchar"), ("erstattet_af", "varchar")]
 
 
 def raw_columns(source: Source) -> list[tuple[str, str]]:
-    return [*LINEAGE, *((c.name, c.sql_type) for c in source.columns), *CITIZEN]
+    replacement = REPLACEMENT if source.identity else []
+    return [*LINEAGE, *((c.name, c.sql_type) for c in source.columns), *CITIZEN, *replacement]
 
 
 def _ddl(columns: list[tuple[str, str]]) -> str:
@@ -47,7 +51,8 @@ DDL = [
         linjer_uden_beloeb integer not null,
         beloeb_laest decimal(18, 2),
         beloeb_accepteret decimal(18, 2),
-        beloeb_karantaene decimal(18, 2)
+        beloeb_karantaene decimal(18, 2),
+        linjer_erstattet integer not null default 0  -- accepted, and replaced later by a correction
     )
     """,
     """
@@ -80,8 +85,11 @@ DDL = [
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in DDL:
         con.execute(statement)
+    con.execute("alter table raw.leverancer add column if not exists linjer_erstattet integer default 0")
     for source in SOURCES.values():
         con.execute(f"create table if not exists raw.{source.table} ({_ddl(raw_columns(source))})")
+        for name, sql_type in REPLACEMENT if source.identity else []:  # warehouses from before corrections
+            con.execute(f"alter table raw.{source.table} add column if not exists {name} {sql_type}")
         if source.line_id:
             # lines that wait for another line (T lines whose reversed line has not arrived)
             con.execute(f"create table if not exists raw.{source.waiting_table} ({_ddl(raw_columns(source))})")

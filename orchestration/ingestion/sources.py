@@ -43,6 +43,9 @@ class Source:
     checks: tuple[tuple[Reason, str], ...]
     amount: str | None = None  # the money column reconciled in the ledger
     line_id: str | None = None  # a column whose value a line may deliver only once
+    # columns that identify a line without an id: the same identity again is a duplicate with the
+    # same amount, a correction replacing the earlier line with another (DELIVERIES.md "STAR")
+    identity: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -141,6 +144,7 @@ MAF_SOURCE = Source(
         _LONG_PERIOD,
     ),
     amount="beloeb",
+    identity=("kommunenummer", "cpr_nummer", "periode_start", "periode_slut", "posteringskonto"),
 )
 
 # YUMU's stateless screen rules. Those that need every event and payment (id in force or unknown,

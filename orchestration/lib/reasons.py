@@ -31,6 +31,7 @@ class Reason(StrEnum):
     TILBAGEFOERT_UKENDT = "tilbagefoert_ukendt"
     # STAR MAF
     MAF_YDELSE_IKKE_DAGPENGE = "maf_ydelse_ikke_dagpenge"
+    MAF_DUBLET = "maf_dublet"
     # YUMU (RULES.md 6, the screen's rules)
     YUMU_HANDLING_UKENDT = "yumu_handling_ukendt"
     YUMU_PERIODE_FLERE_AAR = "yumu_periode_flere_aar"
@@ -88,6 +89,7 @@ MESSAGES: dict[Reason, str] = {
     Reason.DUBLET_ID: "IndberetningsID er allerede modtaget.",
     Reason.TILBAGEFOERT_UKENDT: "Den tilbageførte indberetning er ikke modtaget (endnu).",
     Reason.MAF_YDELSE_IKKE_DAGPENGE: "En MAF-linje skal have ydelsen Dagpenge.",
+    Reason.MAF_DUBLET: "MAF-linjen er allerede modtaget med samme beløb.",
     Reason.YUMU_HANDLING_UKENDT: "Handling skal være opret, ret eller slet.",
     Reason.YUMU_PERIODE_FLERE_AAR: "Periodestart og periodeslut skal ligge i samme år.",
     Reason.YUMU_AAR_UDENFOR: "Der skal vælges et gyldigt årstal fra årstalslisten.",

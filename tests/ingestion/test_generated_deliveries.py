@@ -89,3 +89,9 @@ def test_a_second_run_over_the_same_landing_changes_nothing(ingested, tmp_path: 
     for source in SOURCES.values():
         assert ingest(con, source, settings, "again").files == []
     assert con.execute("select count(*), sum(linjer_laest) from raw.leverancer").fetchall() == before
+
+
+def test_the_planted_maf_correction_replaces_its_line(ingested) -> None:
+    _, con, _ = ingested
+    assert con.execute("select count(*) from raw.maf_linjer where erstattet_koersel is not null").fetchall() == [(1,)]
+    assert con.execute("select sum(linjer_erstattet) from raw.leverancer where kilde = 'maf'").fetchall() == [(1,)]

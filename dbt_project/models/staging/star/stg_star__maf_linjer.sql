@@ -1,6 +1,8 @@
--- One row per accepted STAR MAF line (RULES.md 5). The file name is the rows' Indberetter Ekstern ID.
+-- One row per STAR MAF line in force (RULES.md 5): accepted and not replaced by a correction of its
+-- amount. The file name is the rows' Indberetter Ekstern ID.
 with source as (
     select * from {{ source('raw', 'maf_linjer') }}
+    where erstattet_koersel is null
 ),
 
 renamed as (
