@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from orchestration.lib.deliveries import UnreadableFileError, read_delivery, scan
-from orchestration.lib.layouts import YUMU
+from orchestration.lib.layouts import YUMU, yumu_order
 from orchestration.lib.money import MoneyError, format_output
 from orchestration.lib.money import parse as parse_money
 from orchestration.lib.pseudonym import borger_id
@@ -82,7 +82,7 @@ def read_events(landing_dir: Path) -> list[Event]:
             if event and tuple(values) not in seen:
                 seen.add(tuple(values))
                 events.append((event.oprettet, landed.name, number, event))
-    return [e for *_, e in sorted(events, key=lambda x: x[:3])]
+    return [e for *_, e in sorted(events, key=lambda x: (x[0], yumu_order(x[1]), x[2]))]
 
 
 def _event(row: dict[str, str]) -> Event | None:
