@@ -3,11 +3,20 @@ guessed at or flooded, sessions that end on the server, files only the screen's 
 
 from pathlib import Path
 
+import pytest
+
+from orchestration.lib.deliveries import read_delivery
 from orchestration.lib.layouts import YUMU
-from orchestration.yumu.events import read_events
+from orchestration.settings import Settings
+from orchestration.yumu import validation as v
+from orchestration.yumu.events import Register, read_events
+from tests.yumu import conftest as yumu
+from tests.yumu.conftest import CPR
 
 HEADER = ";".join(YUMU.columns)
-PERIOD = "1503451237;2022-03-01;2022-03-31;Kontanthjælp"
+PERIOD = f"{CPR};2022-03-01;2022-03-31;Kontanthjælp"
+settings = yumu.settings  # the screen's fixture: a published base, the run date 7 March 2023
+FORM = v.Indberetning(CPR, "01-03", "2022", "31-03", "Kontanthjælp", "120,00")
 
 
 def _land(folder: Path, name: str, *lines: str) -> None:
@@ -22,3 +31,74 @@ def test_a_days_first_file_comes_before_its_numbered_saves(tmp_path: Path) -> No
     _land(folder, "yumu-730-20230307-002.csv", f"7301;ret;2023-03-07;730;{PERIOD};100,00")
     _land(folder, "yumu-730-20230307-003.csv", "7301;slet;2023-03-07;730;;;;;")
     assert [e.handling for e in read_events(tmp_path)] == ["opret", "ret", "slet"]
+
+
+def _landed(settings: Settings) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((settings.landing_dir / "yumu").iterdir())}
+
+
+def test_each_save_lands_as_a_new_file_and_no_landed_file_changes(settings: Settings) -> None:
+    register = Register(settings)
+    reg_id = register.opret("730", FORM)
+    first = _landed(settings)
+    register.ret("730", reg_id, v.Indberetning(CPR, "01-03", "2022", "31-03", "Kontanthjælp", "100,00"))
+    register.slet("730", reg_id)
+    landed = _landed(settings)
+    assert list(landed) == ["yumu-730-20230307-002.csv", "yumu-730-20230307-003.csv", "yumu-730-20230307.csv"]
+    assert landed["yumu-730-20230307.csv"] == first["yumu-730-20230307.csv"]  # read by a run, never changed
+    assert [read_delivery(landed[f"yumu-730-20230307{n}.csv"], YUMU).lines for n in ("", "-002", "-003")] == [
+        [f"{reg_id};opret;2023-03-07;730;{PERIOD};120,00"],
+        [f"{reg_id};ret;2023-03-07;730;{PERIOD};100,00"],
+        [f"{reg_id};slet;2023-03-07;730;;;;;"],
+    ]
+    assert [e.handling for e in read_events(settings.landing_dir)] == ["opret", "ret", "slet"]
+
+
+def test_a_save_never_overwrites_a_file_already_there(settings: Settings) -> None:
+    # the municipality's own export of the day arrived first: the screen's save takes the next name
+    export = f"7309;opret;2023-03-07;730;{PERIOD};10,00"
+    _land(settings.landing_dir / "yumu", "yumu-730-20230307.csv", export)
+    before = _landed(settings)
+    Register(settings).opret("730", FORM)
+    landed = _landed(settings)
+    assert landed["yumu-730-20230307.csv"] == before["yumu-730-20230307.csv"]
+    assert read_delivery(landed["yumu-730-20230307-002.csv"], YUMU).lines == [
+        f"730202303070001;opret;2023-03-07;730;{PERIOD};120,00"
+    ]
+
+
+def test_a_save_is_written_and_synced_under_a_hidden_name_then_linked(settings: Settings, monkeypatch) -> None:
+    from orchestration.yumu import files
+
+    steps: list[str] = []
+    real_link, real_fsync = files.os.link, files.os.fsync
+    monkeypatch.setattr(files.os, "fsync", lambda fd: steps.append("fsync") or real_fsync(fd))
+
+    def link(source, target) -> None:
+        assert Path(source).name.startswith(".")  # hidden, and outside the name pattern
+        steps.append(f"link {Path(target).name}")
+        real_link(source, target)
+
+    monkeypatch.setattr(files.os, "link", link)
+    Register(settings).opret("730", FORM)
+    assert steps == ["fsync", "link yumu-730-20230307.csv", "fsync"]  # the data, then the new name
+    assert [p.name for p in (settings.landing_dir / "yumu").iterdir()] == ["yumu-730-20230307.csv"]
+
+
+def test_a_save_that_fails_to_land_leaves_nothing_behind(settings: Settings, monkeypatch) -> None:
+    from orchestration.yumu import files
+
+    def no_link(source, target) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(files.os, "link", no_link)
+    with pytest.raises(OSError, match="disk gone"):
+        Register(settings).opret("730", FORM)
+    assert list((settings.landing_dir / "yumu").iterdir()) == []
+
+
+def test_what_a_killed_save_left_is_removed_by_the_next(settings: Settings) -> None:
+    folder = settings.landing_dir / "yumu"
+    _land(folder, ".yumu-730-20230307.csv.0badf00d.tmp", f"7309;opret;2023-03-07;730;{PERIOD};10,00")
+    Register(settings).opret("730", FORM)
+    assert [p.name for p in folder.iterdir()] == ["yumu-730-20230307.csv"]

@@ -1,0 +1,61 @@
+"""Files the YUMU screen writes under $YR_DATA_DIR. They hold CPR numbers or secrets, so only the
+screen's user may read them: files 0600 in folders 0700, set explicitly (a umask only ever narrows
+the mode asked for, and a folder may already exist with a wider one). Each file appears whole: it
+is written under a hidden temporary name in its folder, fsync'ed, and then given its name.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+FILE_MODE, FOLDER_MODE = 0o600, 0o700
+
+
+def private_folder(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, FOLDER_MODE)
+    return folder
+
+
+def write_new(folder: Path, names: Sequence[str], data: bytes) -> Path:
+    """`data` as a new file under the first of `names` that is free. A hard link fails where the
+    name exists, so no writer can overwrite a file, whoever wrote it and however they raced."""
+    temporary = _written(folder, f".{names[0]}.{secrets.token_hex(4)}.tmp", data)
+    try:
+        for name in names:
+            try:
+                os.link(temporary, folder / name)
+            except FileExistsError:
+                continue
+            _sync(folder)
+            return folder / name
+        raise FileExistsError(f"{folder}: {names[0]} and every further name are taken")
+    finally:
+        temporary.unlink()
+
+
+def temporaries(folder: Path, name: str) -> list[Path]:
+    """What `write_new` left of a first name `name` when it was killed between writing and removing."""
+    return sorted(folder.glob(f".{name}.*.tmp"))
+
+
+def _written(folder: Path, name: str, data: bytes) -> Path:
+    path = private_folder(folder) / name
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE), "wb") as f:
+        os.fchmod(f.fileno(), FILE_MODE)
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    return path
+
+
+def _sync(folder: Path) -> None:
+    """Make a new name in `folder` durable (the file's data was synced before)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
