@@ -10,6 +10,7 @@ from orchestration.lib.layouts import YUMU
 from orchestration.settings import Settings
 from orchestration.yumu import validation as v
 from orchestration.yumu.events import Register, read_events
+from orchestration.yumu.users import ITERATIONS, Users
 from tests.yumu import conftest as yumu
 from tests.yumu.conftest import CPR
 
@@ -102,3 +103,30 @@ def test_what_a_killed_save_left_is_removed_by_the_next(settings: Settings) -> N
     _land(folder, ".yumu-730-20230307.csv.0badf00d.tmp", f"7309;opret;2023-03-07;730;{PERIOD};10,00")
     Register(settings).opret("730", FORM)
     assert [p.name for p in folder.iterdir()] == ["yumu-730-20230307.csv"]
+
+
+# ---- logins ---------------------------------------------------------------------------------------
+@pytest.fixture
+def pbkdf2_calls(monkeypatch) -> list[tuple[str, int]]:
+    """Every PBKDF2 run as (hash name, iterations): the work of a password check, counted, not timed."""
+    import hashlib
+
+    calls, real = [], hashlib.pbkdf2_hmac
+
+    def counted(name: str, password: bytes, salt: bytes, iterations: int, *args) -> bytes:
+        calls.append((name, iterations))
+        return real(name, password, salt, iterations, *args)
+
+    monkeypatch.setattr(hashlib, "pbkdf2_hmac", counted)
+    return calls
+
+
+def test_an_unknown_user_costs_the_same_pbkdf2_work_as_a_known_one(settings: Settings, pbkdf2_calls) -> None:
+    users = Users(settings.data_dir / "yumu" / "brugere.json")
+    users.add("anne", "730", "hemmelig-kode-1")
+    pbkdf2_calls.clear()
+    assert users.authenticate("anne", "forkert") is None
+    known = list(pbkdf2_calls)
+    pbkdf2_calls.clear()
+    assert users.authenticate("ukendt", "forkert") is None
+    assert pbkdf2_calls == known == [("sha256", ITERATIONS)]
