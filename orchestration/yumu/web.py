@@ -9,11 +9,15 @@ never go into a URL either).
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -27,6 +31,7 @@ from orchestration.lib.reference import kommuner
 from orchestration.settings import Settings
 from orchestration.yumu import validation as v
 from orchestration.yumu.events import Register
+from orchestration.yumu.throttle import LoginThrottle
 from orchestration.yumu.users import User, Users
 
 HERE = Path(__file__).parent
@@ -39,6 +44,11 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
 }
 EMPTY = v.Indberetning(cpr="", periodestart="", aar="", periodeslut="", ydelse="", beloeb="")
+FORKERT = "Forkert brugernavn eller adgangskode."
+FOR_MANGE = "For mange forkerte forsøg på at logge ind. Prøv igen om {n} {minutter}."
+# Password checks (PBKDF2, about 0.3 s of CPU each) run in at most this many threads at once, off
+# the event loop: a flood of logins waits for them without holding up anyone's pages.
+PASSWORD_CHECKS = 2
 
 
 def _secret(settings: Settings) -> str:
@@ -52,10 +62,12 @@ def _secret(settings: Settings) -> str:
 
 
 class Screen:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.register = Register(settings)
         self.users = Users(settings.data_dir / "yumu" / "brugere.json")
+        self.logins = LoginThrottle(clock)
+        self.password_checks = anyio.CapacityLimiter(PASSWORD_CHECKS)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
 
     # ---- plumbing -------------------------------------------------------------------------------
@@ -100,17 +112,28 @@ class Screen:
 
     # ---- pages ----------------------------------------------------------------------------------
     async def login_page(self, request: Request) -> Response:
-        context = {"csrf": self._csrf(request), "fejl": "", "bruger": None}
-        return self._respond(self.templates.TemplateResponse(request, "login.html", context))
+        return self._login_page(request)
+
+    def _login_page(self, request: Request, fejl: str = "", status: int = 200, headers=None) -> Response:
+        context = {"csrf": self._csrf(request), "fejl": fejl, "bruger": None}
+        page = self.templates.TemplateResponse(request, "login.html", context, status_code=status, headers=headers)
+        return self._respond(page)
 
     async def login(self, request: Request) -> Response:
         form = await self._form(request)
         if form is None:
             return self._respond(PlainTextResponse("Ugyldig formular (CSRF).", status_code=403))
-        user = self.users.authenticate(form.get("navn", ""), form.get("adgangskode", ""))
+        navn, address = form.get("navn", ""), request.client.host if request.client else ""
+        if (wait := self.logins.attempt(navn, address)) is not None:
+            n = max(1, math.ceil(wait / 60))
+            fejl = FOR_MANGE.format(n=n, minutter="minut" if n == 1 else "minutter")
+            return self._login_page(request, fejl, 429, {"Retry-After": str(math.ceil(wait))})
+        user = await anyio.to_thread.run_sync(
+            self.users.authenticate, navn, form.get("adgangskode", ""), limiter=self.password_checks
+        )
         if user is None:
-            context = {"csrf": self._csrf(request), "fejl": "Forkert brugernavn eller adgangskode.", "bruger": None}
-            return self._respond(self.templates.TemplateResponse(request, "login.html", context, status_code=401))
+            return self._login_page(request, FORKERT, 401)
+        self.logins.succeeded(navn, address)
         request.session.clear()  # a new session (and token) at login
         request.session["bruger"] = user.navn
         return self._respond(RedirectResponse("/yumu", status_code=303))
@@ -197,9 +220,9 @@ class Screen:
         return self._respond(RedirectResponse("/yumu", status_code=303))
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, clock: Callable[[], float] = time.time) -> Starlette:
     settings = settings or Settings.from_env()
-    screen = Screen(settings)
+    screen = Screen(settings, clock)
     routes = [
         Route("/", screen.root),
         Route("/login", screen.login_page, methods=["GET"]),

@@ -1,18 +1,24 @@
 """The YUMU screen under faults and abuse: saves that land as new files only, logins that cannot be
 guessed at or flooded, sessions that end on the server, files only the screen's user can read."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from orchestration.lib.deliveries import read_delivery
 from orchestration.lib.layouts import YUMU
 from orchestration.settings import Settings
 from orchestration.yumu import validation as v
 from orchestration.yumu.events import Register, read_events
+from orchestration.yumu.throttle import LoginThrottle
 from orchestration.yumu.users import ITERATIONS, Users
+from orchestration.yumu.web import create_app
 from tests.yumu import conftest as yumu
 from tests.yumu.conftest import CPR
+from tests.yumu.test_web import _csrf
 
 HEADER = ";".join(YUMU.columns)
 PERIOD = f"{CPR};2022-03-01;2022-03-31;Kontanthjælp"
@@ -130,3 +136,111 @@ def test_an_unknown_user_costs_the_same_pbkdf2_work_as_a_known_one(settings: Set
     pbkdf2_calls.clear()
     assert users.authenticate("ukendt", "forkert") is None
     assert pbkdf2_calls == known == [("sha256", ITERATIONS)]
+
+
+class Clock:
+    """The screen's time, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(settings: Settings, clock: Clock):
+    users = Users(settings.data_dir / "yumu" / "brugere.json")
+    users.add("anne", "730", "hemmelig-kode-1")
+    users.add("bo", "101", "hemmelig-kode-1")
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+def client(app) -> TestClient:
+    return TestClient(app)
+
+
+def _log_in(client: TestClient, navn: str, adgangskode: str = "hemmelig-kode-1"):
+    token = _csrf(client.get("/login").text)
+    return client.post("/login", data={"navn": navn, "adgangskode": adgangskode, "csrf": token},
+                       follow_redirects=False)  # fmt: skip
+
+
+def test_after_five_failures_a_user_is_refused_without_a_password_check(client, clock, pbkdf2_calls) -> None:
+    assert [_log_in(client, "anne", "forkert").status_code for _ in range(5)] == [401] * 5
+    pbkdf2_calls.clear()
+    refused = _log_in(client, "anne")  # the right password, too late
+    assert refused.status_code == 429
+    assert "For mange forkerte forsøg på at logge ind. Prøv igen om 15 minutter." in refused.text
+    assert refused.headers["retry-after"] == "900"
+    assert pbkdf2_calls == []
+    assert _log_in(client, "bo").status_code == 303  # another user from the same address
+    clock.now += 14 * 60 + 1
+    assert "Prøv igen om 1 minut." in _log_in(client, "anne").text
+    clock.now += 60
+    assert _log_in(client, "anne").status_code == 303
+
+
+def test_a_successful_login_clears_the_users_failures(client) -> None:
+    assert [_log_in(client, "anne", "forkert").status_code for _ in range(4)] == [401] * 4
+    assert _log_in(client, "anne").status_code == 303
+    assert [_log_in(client, "anne", "forkert").status_code for _ in range(6)] == [401] * 5 + [429]
+
+
+def test_an_address_is_refused_after_twenty_failures_whatever_the_names(client, pbkdf2_calls) -> None:
+    assert {_log_in(client, f"gæt-{n}", "forkert").status_code for n in range(20)} == {401}
+    pbkdf2_calls.clear()
+    assert _log_in(client, "anne").status_code == 429
+    assert pbkdf2_calls == []
+
+
+def test_the_throttle_remembers_a_bounded_number_of_keys() -> None:
+    throttle = LoginThrottle()
+    for n in range(30_000):
+        throttle.attempt(f"tilfældig-{n}", f"10.0.{n // 250}.{n % 250}")
+    assert len(throttle.users) == len(throttle.addresses) == 10_000
+
+
+def test_parallel_attempts_get_no_more_checks_than_the_limit() -> None:
+    throttle, start = LoginThrottle(), threading.Barrier(16)
+
+    def attempt(_) -> float | None:
+        start.wait()
+        return throttle.attempt("anne", "10.0.0.1")
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(attempt, range(16)))
+    assert answers.count(None) == 5
+
+
+def test_a_password_check_does_not_hold_up_other_users_pages(app, monkeypatch) -> None:
+    import hashlib
+
+    checking, release, done = threading.Event(), threading.Event(), threading.Event()
+    real = hashlib.pbkdf2_hmac
+
+    def held(*args) -> bytes:
+        checking.set()
+        release.wait(timeout=10)  # held until the other page has come back (or never: then it failed)
+        done.set()
+        return real(*args)
+
+    with TestClient(app) as client:
+        token = _csrf(client.get("/login").text)
+        monkeypatch.setattr(hashlib, "pbkdf2_hmac", held)
+        form = {"navn": "anne", "adgangskode": "forkert", "csrf": token}
+        with ThreadPoolExecutor(1) as pool:
+            login = pool.submit(client.post, "/login", data=form)
+            assert checking.wait(timeout=10)
+            page = client.get("/login")
+            served_during_the_check = not done.is_set()
+            release.set()
+            assert login.result().status_code == 401
+    assert page.status_code == 200
+    assert served_during_the_check
