@@ -20,6 +20,14 @@ def private_folder(folder: Path) -> Path:
     return folder
 
 
+def open_private(path: Path) -> int:
+    """A file descriptor of a file the screen keeps open or hands on (the write lock, the session
+    store), created 0600 if missing and narrowed to 0600 if found wider."""
+    fd = os.open(private_folder(path.parent) / path.name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)
+    return fd
+
+
 def write_new(folder: Path, names: Sequence[str], data: bytes) -> Path:
     """`data` as a new file under the first of `names` that is free. A hard link fails where the
     name exists, so no writer can overwrite a file, whoever wrote it and however they raced."""
