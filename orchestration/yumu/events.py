@@ -10,6 +10,7 @@ An exclusive lock keeps the check of an event and its save together, across proc
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -222,13 +223,12 @@ class Register:
     # ---- storage --------------------------------------------------------------------------------
     @contextmanager
     def _lock(self) -> Iterator[None]:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        with (self.state_dir / "skriv.lock").open("w") as lock:
+        lock = files.open_private(self.state_dir / "skriv.lock")
+        try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            yield
+        finally:
+            os.close(lock)  # which releases the lock
 
     def _new_id(self, kommunenummer: str) -> str:
         prefix = f"{kommunenummer}{self.settings.as_of:%Y%m%d}"

@@ -31,7 +31,7 @@ def open_private(path: Path) -> int:
 def write_new(folder: Path, names: Sequence[str], data: bytes) -> Path:
     """`data` as a new file under the first of `names` that is free. A hard link fails where the
     name exists, so no writer can overwrite a file, whoever wrote it and however they raced."""
-    temporary = _written(folder, f".{names[0]}.{secrets.token_hex(4)}.tmp", data)
+    temporary = _temporary(folder, names[0], data)
     try:
         for name in names:
             try:
@@ -45,13 +45,20 @@ def write_new(folder: Path, names: Sequence[str], data: bytes) -> Path:
         temporary.unlink()
 
 
+def replace(path: Path, data: bytes) -> None:
+    """`data` as the new content of `path` (a file of the screen's own, never a landed one)."""
+    os.replace(_temporary(path.parent, path.name, data), path)
+    _sync(path.parent)
+
+
 def temporaries(folder: Path, name: str) -> list[Path]:
     """What `write_new` left of a first name `name` when it was killed between writing and removing."""
     return sorted(folder.glob(f".{name}.*.tmp"))
 
 
-def _written(folder: Path, name: str, data: bytes) -> Path:
-    path = private_folder(folder) / name
+def _temporary(folder: Path, name: str, data: bytes) -> Path:
+    """`data` in a hidden file next to where `name` is to be (never matching a delivery's name)."""
+    path = private_folder(folder) / f".{name}.{secrets.token_hex(4)}.tmp"
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE), "wb") as f:
         os.fchmod(f.fileno(), FILE_MODE)
         f.write(data)

@@ -11,6 +11,7 @@ hold CPR numbers, which therefore never go into a URL either).
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import math
 import secrets
@@ -30,6 +31,7 @@ from starlette.templating import Jinja2Templates
 from orchestration.lib.money import format_output
 from orchestration.lib.reference import kommuner
 from orchestration.settings import Settings
+from orchestration.yumu import files
 from orchestration.yumu import validation as v
 from orchestration.yumu.events import Register
 from orchestration.yumu.sessions import Session, Sessions
@@ -59,9 +61,8 @@ def _secret(settings: Settings) -> str:
     created on first use."""
     path = settings.data_dir / "yumu" / "session.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
+        with contextlib.suppress(FileExistsError):  # another worker's key came first: use that one
+            files.write_new(path.parent, [path.name], secrets.token_urlsafe(48).encode())
     return path.read_text(encoding="utf-8").strip()
 
 

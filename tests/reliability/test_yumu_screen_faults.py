@@ -1,6 +1,8 @@
 """The YUMU screen under faults and abuse: saves that land as new files only, logins that cannot be
 guessed at or flooded, sessions that end on the server, files only the screen's user can read."""
 
+import os
+import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -355,3 +357,28 @@ def test_yr_yumu_web_serves_the_app_with_uvicorn_and_trusts_a_proxy_only_when_to
     proxied = _serve(monkeypatch, settings, "--proxy", "--forwarded-allow-ips", "10.0.0.5")
     assert (proxied["proxy_headers"], proxied["forwarded_allow_ips"]) == (True, "10.0.0.5")
     assert _serve(monkeypatch, settings, "--proxy")["forwarded_allow_ips"] == "127.0.0.1"
+
+
+# ---- restricted files -----------------------------------------------------------------------------
+def test_everything_the_screen_writes_is_0600_in_folders_0700_whatever_the_umask(settings: Settings) -> None:
+    wide = os.umask(0)  # modes must be set, not left to the umask
+    try:
+        Users(settings.data_dir / "yumu" / "brugere.json").add("anne", "730", "hemmelig-kode-1")
+        client = TestClient(create_app(settings))
+        token = _csrf(client.get(_log_in(client, "anne").headers["location"]).text)
+        opret = {"cpr": CPR, "periodestart": "01-03", "aar": "2022", "periodeslut": "31-03", "ydelse": "Kontanthjælp",
+                 "beloeb": "120,00", "csrf": token}  # fmt: skip
+        assert client.post("/yumu/opret", data=opret, follow_redirects=False).status_code == 303
+    finally:
+        os.umask(wide)
+    folders = [settings.landing_dir / "yumu", settings.data_dir / "yumu"]  # landing/yumu was there, 0755
+    written = {p.relative_to(settings.data_dir).as_posix(): stat.S_IMODE(p.stat().st_mode)
+               for folder in folders for p in folder.iterdir()}  # fmt: skip
+    assert written == {
+        "landing/yumu/yumu-730-20230307.csv": 0o600,
+        "yumu/brugere.json": 0o600,
+        "yumu/session.key": 0o600,
+        "yumu/sessioner.sqlite3": 0o600,
+        "yumu/skriv.lock": 0o600,
+    }
+    assert [stat.S_IMODE(folder.stat().st_mode) for folder in folders] == [0o700, 0o700]
