@@ -1,5 +1,5 @@
-"""Issue 5.2: the whole flow in a real headless browser (Debian's chromium and chromedriver): log in,
-find ydelser, see the screen's messages for bad input, register, edit, delete."""
+"""The YUMU screen's whole flow in a real headless browser (Debian's chromium and chromedriver): log
+in, find ydelser, see the screen's messages for bad input, register, edit, delete."""
 
 import os
 import shutil

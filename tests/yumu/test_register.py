@@ -1,4 +1,4 @@
-"""Issue 5.3–5.5: registrations stored as append-only YUMU events in landing/yumu/, read back in order,
+"""Registrations stored as append-only YUMU events in landing/yumu/, read back in order,
 with the rules of RULES.md 6 and the January run."""
 
 import multiprocessing
