@@ -1,4 +1,4 @@
-"""YUMU's January run (RULES.md 6, issue 5.5): once a year, on yumu_koersel_dato, the registrations
+"""YUMU's January run (RULES.md 6): once a year, on yumu_koersel_dato, the registrations
 made up to 31 December of the previous year become final; the run's result shows in the UI."""
 
 import json

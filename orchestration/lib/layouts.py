@@ -59,7 +59,8 @@ MAF = Layout(
 YUMU = Layout(
     "yumu",
     "yumu",
-    re.compile(r"yumu-\d{3}-\d{8}\.csv"),
+    # an export, or the screen's first save of the day; its further saves are numbered (-002, -003, …)
+    re.compile(r"yumu-\d{3}-\d{8}(-\d{3})?\.csv"),
     (
         "RegistreringsID",
         "Handling",
@@ -72,6 +73,15 @@ YUMU = Layout(
         "Beløb",
     ),
 )
+
+
+def yumu_order(file_name: str) -> str:
+    """A YUMU file's place in "file name" order (RULES.md 6): its name without `.csv`, so that a day's
+    first file comes before the day's numbered saves, which by the whole name sort first (`-` < `.`).
+    For export names alone this is plain name order. int_yumu__haendelser orders the same way."""
+    return file_name.removesuffix(".csv")
+
+
 DFDG_AKTIVITETER = Layout(
     "dfdg-aktiviteter",
     "dfdg",

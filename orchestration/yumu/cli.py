@@ -6,7 +6,8 @@
     yr yumu slet ID
     yr yumu liste --kommune 730                                the registrations that can still be changed
     yr yumu bruger NAVN --kommune 730                           adds a user of the screen (password on stdin)
-    yr yumu web [--host 127.0.0.1] [--port 8080]                runs the screen
+    yr yumu web [--host 127.0.0.1] [--port 8080]                runs the screen (uvicorn)
+                [--proxy [--forwarded-allow-ips 127.0.0.1]]     behind a TLS proxy at these addresses
 
 Exit status 0 on success, 2 on a validation error (the screen's Danish message on standard error).
 """
@@ -58,6 +59,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     web = actions.add_parser("web", help="run the YUMU screen")
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8080)
+    web.add_argument("--proxy", action="store_true",
+                     help="behind a proxy that terminates TLS: believe its X-Forwarded-Proto and -For")  # fmt: skip
+    web.add_argument("--forwarded-allow-ips", default="127.0.0.1", metavar="IPS",
+                     help="with --proxy: the proxy's addresses, comma-separated (default: 127.0.0.1)")  # fmt: skip
     yumu.set_defaults(func=run)
 
 
@@ -121,5 +126,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from orchestration.yumu.web import create_app
 
     print(f"YUMU-skærmen på http://{args.host}:{args.port} (Ctrl+C stopper den)", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    # The app object itself, in this process: uvicorn can neither reload nor fork it (no dev mode).
+    # Forwarded headers are believed only from a proxy we are told of: they set the scheme (the
+    # cookie's Secure) and the client address (the login throttle).
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False,
+                proxy_headers=args.proxy, forwarded_allow_ips=args.forwarded_allow_ips)  # fmt: skip
     return 0

@@ -1,9 +1,10 @@
 """YUMU registrations as append-only events (RULES.md 6): read back from landing/yumu/, applied in
 order, and written as YUMU delivery files (DELIVERIES.md) that ingestion picks up like any export.
 
-Writing takes an exclusive lock, reads the day's file of the municipality, adds the event and
-renames the new file into place, so concurrent registrations never overwrite each other; the
-earlier lines come again in the new version of the file and count once (RULES.md 6).
+Landed files are never changed (DELIVERIES.md), so every save is a file of its own: the day's
+first save of a municipality is named as its export would be, `yumu-KKK-YYYYMMDD.csv`, the
+further ones `yumu-KKK-YYYYMMDD-002.csv`, `-003`, … (files.write_new: a name is never taken twice).
+An exclusive lock keeps the check of an event and its save together, across processes.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from orchestration.lib.deliveries import UnreadableFileError, read_delivery, scan
-from orchestration.lib.layouts import YUMU
+from orchestration.lib.layouts import YUMU, yumu_order
 from orchestration.lib.money import MoneyError, format_output
 from orchestration.lib.money import parse as parse_money
 from orchestration.lib.pseudonym import borger_id
 from orchestration.lib.text import QuoteError, split_fields
 from orchestration.settings import Settings
+from orchestration.yumu import files
 from orchestration.yumu import validation as v
 from orchestration.yumu.grundlag import Grundlag
 
@@ -86,7 +88,7 @@ def read_events(landing_dir: Path) -> list[Event]:
             if event and tuple(values) not in seen:
                 seen.add(tuple(values))
                 events.append((event.oprettet, landed.name, number, event))
-    return [e for *_, e in sorted(events, key=lambda x: x[:3])]
+    return [e for *_, e in sorted(events, key=lambda x: (x[0], yumu_order(x[1]), x[2]))]
 
 
 def _event(row: dict[str, str]) -> Event | None:
@@ -195,19 +197,19 @@ class Register:
         registration = self.check(form)
         with self._lock():
             reg_id = self._new_id(kommunenummer)
-            self._append(self._event(reg_id, "opret", kommunenummer, registration))
+            self._land(self._event(reg_id, "opret", kommunenummer, registration))
         return reg_id
 
     def ret(self, kommunenummer: str, reg_id: str, form: v.Indberetning) -> None:
         registration = self.check(form)
         with self._lock():
             self._may_change(kommunenummer, reg_id)
-            self._append(self._event(reg_id, "ret", kommunenummer, registration))
+            self._land(self._event(reg_id, "ret", kommunenummer, registration))
 
     def slet(self, kommunenummer: str, reg_id: str) -> None:
         with self._lock():
             self._may_change(kommunenummer, reg_id)
-            self._append(Event(reg_id, "slet", self.settings.as_of, kommunenummer))
+            self._land(Event(reg_id, "slet", self.settings.as_of, kommunenummer))
 
     def _may_change(self, kommunenummer: str, reg_id: str) -> None:
         reg = self.registrations().get(reg_id)
@@ -225,13 +227,12 @@ class Register:
     # ---- storage --------------------------------------------------------------------------------
     @contextmanager
     def _lock(self) -> Iterator[None]:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        with (self.state_dir / "skriv.lock").open("w") as lock:
+        lock = files.open_private(self.state_dir / "skriv.lock")
+        try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            yield
+        finally:
+            os.close(lock)  # which releases the lock
 
     def _new_id(self, kommunenummer: str) -> str:
         prefix = f"{kommunenummer}{self.settings.as_of:%Y%m%d}"
@@ -241,13 +242,11 @@ class Register:
             n += 1
         return f"{prefix}{n:04d}"
 
-    def _append(self, event: Event) -> Path:
-        """Add the event to the municipality's file of the day (a new version of the file)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / f"yumu-{event.kommunenummer}-{event.oprettet:%Y%m%d}.csv"
-        text = target.read_text(encoding="utf-8") if target.exists() else ";".join(YUMU.columns) + "\n"
-        text += ";".join(event.fields()) + "\n"
-        tmp = self.state_dir / f".{target.name}.{os.getpid()}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-        return target
+    def _land(self, event: Event) -> Path:
+        """The event as a new file of the municipality's day (called under the lock)."""
+        stem = f"yumu-{event.kommunenummer}-{event.oprettet:%Y%m%d}"
+        names = [f"{stem}.csv", *(f"{stem}-{n:03d}.csv" for n in range(2, 1000))]
+        for killed in files.temporaries(self.folder, names[0]):  # a save killed before it was cleaned up
+            killed.unlink()
+        text = ";".join(YUMU.columns) + "\n" + ";".join(event.fields()) + "\n"
+        return files.write_new(self.folder, names, text.encode("utf-8"))

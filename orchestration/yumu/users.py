@@ -6,12 +6,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.yumu import files
+
 ITERATIONS = 310_000  # OWASP's recommendation for PBKDF2-HMAC-SHA256
+# Checked for unknown names: the same PBKDF2 work as a user's hash, and it matches no password.
+UNKNOWN = f"pbkdf2_sha256${ITERATIONS}${secrets.token_hex(16)}${secrets.token_hex(32)}"
 
 
 @dataclass(frozen=True)
@@ -46,17 +49,13 @@ class Users:
             raise ValueError("adgangskoden skal være mindst 10 tegn")
         users = self._load()
         users[navn] = {"kommunenummer": kommunenummer, "hash": hash_password(password)}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(json.dumps(users, indent=1, sort_keys=True), encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
+        files.replace(self.path, json.dumps(users, indent=1, sort_keys=True).encode("utf-8"))
         return User(navn, kommunenummer)
 
     def authenticate(self, navn: str, password: str) -> User | None:
         entry = self._load().get(navn)
         if entry is None:
-            check_password(password, hash_password("", b"0" * 16))  # same time for unknown names
+            check_password(password, UNKNOWN)  # as long as for a known name
             return None
         return User(navn, entry["kommunenummer"]) if check_password(password, entry["hash"]) else None
 

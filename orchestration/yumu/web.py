@@ -1,22 +1,28 @@
-"""The YUMU screen (issue 5): server-rendered pages to find a citizen's ydelser, register a wrongly
-paid amount, and list, edit and delete the municipality's registrations, as in the seed.
+"""The YUMU screen: server-rendered pages to find a citizen's ydelser, register a wrongly paid
+amount, and list, edit and delete the municipality's registrations, as in the seed.
 
-Users log in and belong to one municipality; they see and change only its registrations. Every
-form carries a CSRF token; no response may be cached (they can hold CPR numbers, which therefore
-never go into a URL either).
+Users log in and belong to one municipality; they see and change only its registrations. Sessions
+are kept on the server (sessions.py): the cookie holds a random id, HttpOnly, SameSite=Strict, and
+Secure when the screen is reached over HTTPS (directly or through a TLS proxy whose
+X-Forwarded-Proto uvicorn believes: `yr yumu web --proxy`). Every form carries a CSRF token: the
+session's, or before login one bound to a cookie of its own. No response may be cached (they can
+hold CPR numbers, which therefore never go into a URL either).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+import math
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -25,8 +31,11 @@ from starlette.templating import Jinja2Templates
 from orchestration.lib.money import format_output
 from orchestration.lib.reference import kommuner
 from orchestration.settings import Settings
+from orchestration.yumu import files
 from orchestration.yumu import validation as v
 from orchestration.yumu.events import Register
+from orchestration.yumu.sessions import Session, Sessions
+from orchestration.yumu.throttle import LoginThrottle
 from orchestration.yumu.users import User, Users
 
 HERE = Path(__file__).parent
@@ -38,43 +47,69 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
 }
+SESSION_COOKIE, LOGIN_COOKIE = "yumu", "yumu_login"
 EMPTY = v.Indberetning(cpr="", periodestart="", aar="", periodeslut="", ydelse="", beloeb="")
+FORKERT = "Forkert brugernavn eller adgangskode."
+FOR_MANGE = "For mange forkerte forsøg på at logge ind. Prøv igen om {n} {minutter}."
+# Password checks (PBKDF2, about 0.3 s of CPU each) run in at most this many threads at once, off
+# the event loop: a flood of logins waits for them without holding up anyone's pages.
+PASSWORD_CHECKS = 2
 
 
 def _secret(settings: Settings) -> str:
-    """The key that signs session cookies: kept in $YR_DATA_DIR/yumu/, created on first use."""
+    """The key that binds the login form's CSRF token to its cookie: kept in $YR_DATA_DIR/yumu/,
+    created on first use."""
     path = settings.data_dir / "yumu" / "session.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
+        with contextlib.suppress(FileExistsError):  # another worker's key came first: use that one
+            files.write_new(path.parent, [path.name], secrets.token_urlsafe(48).encode())
     return path.read_text(encoding="utf-8").strip()
 
 
 class Screen:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.register = Register(settings)
         self.users = Users(settings.data_dir / "yumu" / "brugere.json")
+        self.sessions = Sessions(settings.data_dir / "yumu" / "sessioner.sqlite3", clock)
+        self.key = _secret(settings).encode()
+        self.logins = LoginThrottle(clock)
+        self.password_checks = anyio.CapacityLimiter(PASSWORD_CHECKS)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
 
     # ---- plumbing -------------------------------------------------------------------------------
-    def _respond(self, response: Response) -> Response:
+    def _respond(self, request: Request, response: Response) -> Response:
         response.headers.update(HEADERS)
+        if nonce := getattr(request.state, "login_nonce", None):
+            self._cookie(request, response, LOGIN_COOKIE, nonce)
         return response
 
+    def _cookie(self, request: Request, response: Response, name: str, value: str) -> None:
+        response.set_cookie(name, value, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+
+    def _session(self, request: Request) -> Session | None:
+        if not hasattr(request.state, "session"):  # looked up once a request (it renews the idle time)
+            request.state.session = self.sessions.get(request.cookies.get(SESSION_COOKIE))
+        return request.state.session
+
     def _csrf(self, request: Request) -> str:
-        return request.session.setdefault("csrf", secrets.token_urlsafe(32))
+        """The token the visitor's forms carry: the session's, or before login an HMAC of the login
+        cookie (a new one goes out with the response), so a forged login form cannot pass."""
+        if session := self._session(request):
+            return session.csrf
+        nonce = request.cookies.get(LOGIN_COOKIE) or getattr(request.state, "login_nonce", None)
+        if not nonce:
+            nonce = request.state.login_nonce = secrets.token_urlsafe(32)
+        return hmac.new(self.key, nonce.encode(), "sha256").hexdigest()
 
     async def _form(self, request: Request) -> dict[str, str] | None:
         """The posted form, or None when its CSRF token is missing or wrong."""
         form = {k: str(val) for k, val in (await request.form()).items()}
-        expected = request.session.get("csrf", "")
-        return form if expected and hmac.compare_digest(form.get("csrf", ""), expected) else None
+        return form if hmac.compare_digest(form.get("csrf", ""), self._csrf(request)) else None
 
     def _user(self, request: Request) -> User | None:
-        navn = request.session.get("bruger")
-        return self.users.get(navn) if navn else None
+        session = self._session(request)
+        return self.users.get(session.bruger) if session else None
 
     def _page(
         self, request: Request, user: User, form: v.Indberetning = EMPTY, fejl: dict | None = None, besked: str = "",
@@ -93,37 +128,53 @@ class Screen:
             "registreringer": self.register.editable(user.kommunenummer),
             "kr": lambda amount: format_output(Decimal(amount)),
         }
-        return self._respond(self.templates.TemplateResponse(request, "yumu.html", context, status_code=status))
+        page = self.templates.TemplateResponse(request, "yumu.html", context, status_code=status)
+        return self._respond(request, page)
 
     def _ydelser(self, cpr: str) -> list[str]:
         return self.register.ydelser(cpr) if v.cpr_rules.is_valid(cpr) else []
 
     # ---- pages ----------------------------------------------------------------------------------
     async def login_page(self, request: Request) -> Response:
-        context = {"csrf": self._csrf(request), "fejl": "", "bruger": None}
-        return self._respond(self.templates.TemplateResponse(request, "login.html", context))
+        return self._login_page(request)
+
+    def _login_page(self, request: Request, fejl: str = "", status: int = 200, headers=None) -> Response:
+        context = {"csrf": self._csrf(request), "fejl": fejl, "bruger": None}
+        page = self.templates.TemplateResponse(request, "login.html", context, status_code=status, headers=headers)
+        return self._respond(request, page)
 
     async def login(self, request: Request) -> Response:
         form = await self._form(request)
         if form is None:
-            return self._respond(PlainTextResponse("Ugyldig formular (CSRF).", status_code=403))
-        user = self.users.authenticate(form.get("navn", ""), form.get("adgangskode", ""))
+            return self._respond(request, PlainTextResponse("Ugyldig formular (CSRF).", status_code=403))
+        navn, address = form.get("navn", ""), request.client.host if request.client else ""
+        if (wait := self.logins.attempt(navn, address)) is not None:
+            n = max(1, math.ceil(wait / 60))
+            fejl = FOR_MANGE.format(n=n, minutter="minut" if n == 1 else "minutter")
+            return self._login_page(request, fejl, 429, {"Retry-After": str(math.ceil(wait))})
+        user = await anyio.to_thread.run_sync(
+            self.users.authenticate, navn, form.get("adgangskode", ""), limiter=self.password_checks
+        )
         if user is None:
-            context = {"csrf": self._csrf(request), "fejl": "Forkert brugernavn eller adgangskode.", "bruger": None}
-            return self._respond(self.templates.TemplateResponse(request, "login.html", context, status_code=401))
-        request.session.clear()  # a new session (and token) at login
-        request.session["bruger"] = user.navn
-        return self._respond(RedirectResponse("/yumu", status_code=303))
+            return self._login_page(request, FORKERT, 401)
+        self.logins.succeeded(navn, address)
+        if before := self._session(request):  # a new session id at every login
+            self.sessions.end(before.id)
+        response = RedirectResponse("/yumu", status_code=303)
+        self._cookie(request, response, SESSION_COOKIE, self.sessions.create(user.navn).id)
+        return self._respond(request, response)
 
     async def logout(self, request: Request) -> Response:
-        if await self._form(request) is not None:
-            request.session.clear()
-        return self._respond(RedirectResponse("/login", status_code=303))
+        response = RedirectResponse("/login", status_code=303)
+        if await self._form(request) is not None and (session := self._session(request)):
+            self.sessions.end(session.id)
+            response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
+        return self._respond(request, response)
 
     async def home(self, request: Request) -> Response:
         user = self._user(request)
         if user is None:
-            return self._respond(RedirectResponse("/login", status_code=303))
+            return self._respond(request, RedirectResponse("/login", status_code=303))
         messages = {"oprettet": "Indberetningen {id} er registreret.", "rettet": "Indberetningen {id} er rettet.",
                     "slettet": "Indberetningen {id} er slettet."}  # fmt: skip
         kind, reg_id = request.query_params.get("besked", ""), request.query_params.get("id", "")
@@ -135,7 +186,7 @@ class Screen:
         stays out of the URL)."""
         user, form = self._user(request), await self._form(request)
         if user is None or form is None:
-            return self._respond(RedirectResponse("/login", status_code=303))
+            return self._respond(request, RedirectResponse("/login", status_code=303))
         cpr = form.get("cpr", "").strip()
         fejl = {} if v.cpr_rules.is_valid(cpr) else {"cpr": v.CPR}
         rediger = form.get("rediger", "")
@@ -151,7 +202,7 @@ class Screen:
     async def _submit(self, request: Request, reg_id: str | None) -> Response:
         user, form = self._user(request), await self._form(request)
         if user is None or form is None:
-            return self._respond(RedirectResponse("/login", status_code=303))
+            return self._respond(request, RedirectResponse("/login", status_code=303))
         entered = v.Indberetning(*(form.get(f, "") for f in ("cpr", "periodestart", "aar", "periodeslut", "ydelse",
                                                               "beloeb")))  # fmt: skip
         try:
@@ -164,12 +215,12 @@ class Screen:
         except v.ValidationError as error:
             return self._page(request, user, entered, error.messages, rediger=reg_id or "",
                               ydelser=self._ydelser(entered.cpr.strip()), status=400)  # fmt: skip
-        return self._respond(RedirectResponse(f"/yumu?besked={kind}&id={reg_id}", status_code=303))
+        return self._respond(request, RedirectResponse(f"/yumu?besked={kind}&id={reg_id}", status_code=303))
 
     async def rediger(self, request: Request) -> Response:
         user = self._user(request)
         if user is None:
-            return self._respond(RedirectResponse("/login", status_code=303))
+            return self._respond(request, RedirectResponse("/login", status_code=303))
         reg_id = request.path_params["reg_id"]
         found = [r for r in self.register.editable(user.kommunenummer) if r.registrerings_id == reg_id]
         if not found:
@@ -182,24 +233,24 @@ class Screen:
     async def slet(self, request: Request) -> Response:
         user, form = self._user(request), await self._form(request)
         if user is None or form is None:
-            return self._respond(RedirectResponse("/login", status_code=303))
+            return self._respond(request, RedirectResponse("/login", status_code=303))
         reg_id = request.path_params["reg_id"]
         try:
             self.register.slet(user.kommunenummer, reg_id)
         except v.ValidationError as error:
             return self._page(request, user, fejl=error.messages, status=400)
-        return self._respond(RedirectResponse(f"/yumu?besked=slettet&id={reg_id}", status_code=303))
+        return self._respond(request, RedirectResponse(f"/yumu?besked=slettet&id={reg_id}", status_code=303))
 
     async def css(self, request: Request) -> Response:
-        return self._respond(FileResponse(HERE / "templates" / "yumu.css", media_type="text/css"))
+        return self._respond(request, FileResponse(HERE / "templates" / "yumu.css", media_type="text/css"))
 
     async def root(self, request: Request) -> Response:
-        return self._respond(RedirectResponse("/yumu", status_code=303))
+        return self._respond(request, RedirectResponse("/yumu", status_code=303))
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, clock: Callable[[], float] = time.time) -> Starlette:
     settings = settings or Settings.from_env()
-    screen = Screen(settings)
+    screen = Screen(settings, clock)
     routes = [
         Route("/", screen.root),
         Route("/login", screen.login_page, methods=["GET"]),
@@ -213,9 +264,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/yumu/{reg_id:str}/slet", screen.slet, methods=["POST"]),
         Route("/static/yumu.css", screen.css),
     ]
-    middleware = [
-        Middleware(
-            SessionMiddleware, secret_key=_secret(settings), session_cookie="yumu", same_site="strict", max_age=8 * 3600
-        ),
-    ]
-    return Starlette(routes=routes, middleware=middleware)
+    return Starlette(routes=routes)

@@ -83,8 +83,10 @@ class Scenario:
 
     def yumu_event(self, exported: date, reg: str, handling: str, created: date, cpr: str = "",
                    start: date | None = None, end: date | None = None, ydelse: str = "", amount: str = "",
-                   kommune: str = "730") -> None:  # fmt: skip
-        self.yumu.append((exported.strftime("%Y%m%d"), {
+                   kommune: str = "730", save: int = 1) -> None:  # fmt: skip
+        """`save` > 1: the day's further saves of the screen, in files of their own (`…-002.csv`)."""
+        day = exported.strftime("%Y%m%d") + (f"-{save:03d}" if save > 1 else "")
+        self.yumu.append((day, {
             "RegistreringsID": reg, "Handling": handling, "Oprettet": created.isoformat(), "Kommunenummer": kommune,
             "Cpr": cpr, "Periode start": start.isoformat() if start else "",
             "Periode slut": end.isoformat() if end else "", "Ydelsesnavn": ydelse,

@@ -60,6 +60,12 @@ def _build() -> Scenario:
     dag = s.citizen("dagpenge")
     _monthly(s, dag, "DAG", "18480")
     s.yumu_event(date(2021, 7, 1), "7300103", "opret", date(2021, 6, 1), dag, *MARCH, "Dagpenge", "1000")
+    # the screen's saves of one day: the first under the export's name, the next one numbered
+    same_day = s.citizen("samme-dag")
+    _monthly(s, same_day)
+    s.yumu_event(date(2021, 6, 1), "7300105", "opret", date(2021, 6, 1), same_day, *MARCH, "Kontanthjælp", "300")
+    s.yumu_event(date(2021, 6, 1), "7300105", "ret", date(2021, 6, 1), same_day, *MARCH, "Kontanthjælp", "100",
+                 save=2)  # fmt: skip
     return s
 
 
@@ -151,6 +157,12 @@ def test_rule_6_event_order_rules(calc: Calculated) -> None:
     assert outcomes["7300009"][1] == ("opret", "afvist", "yumu_id_i_kraft")
     assert outcomes["7300101"] == [("opret", "afvist", "yumu_ingen_ydelse")]
     assert outcomes["7300102"] == [("ret", "afvist", "yumu_id_ukendt")]
+
+
+def test_rule_6_a_days_first_file_comes_before_its_numbered_saves(calc: Calculated) -> None:
+    # by the whole name `yumu-730-20210601-002.csv` sorts before `yumu-730-20210601.csv`
+    assert sorted(_outcomes(calc)["7300105"]) == [("opret", "accepteret", None), ("ret", "accepteret", None)]
+    assert sum(r["beregnet_udbetalingsbeloeb"] for r in _yumu(calc, "samme-dag")) == D(-100)
 
 
 def test_rule_6_an_identical_event_line_counts_once(calc: Calculated) -> None:

@@ -1,4 +1,4 @@
-"""Issue 5.3: `yr yumu` exactly as documented: exit 0 on success, 2 and the screen's message on stderr."""
+"""`yr yumu` exactly as documented: exit 0 on success, 2 and the screen's message on stderr."""
 
 import subprocess
 import sys

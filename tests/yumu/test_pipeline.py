@@ -1,6 +1,6 @@
-"""Issue 5 "Done when": a registration made on the screen reaches the next pipeline run's calculation
-file as YUMU correction rows; the screen and the calculation agree on what is in force; the January
-run reports in the warehouse's terms."""
+"""The YUMU screen end to end: a registration made on the screen reaches the next pipeline run's
+calculation file as YUMU correction rows; the screen and the calculation agree on what is in
+force; the January run reports in the warehouse's terms."""
 
 import csv
 import json

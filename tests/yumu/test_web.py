@@ -1,4 +1,4 @@
-"""Issue 5.2: the screen's security: login, one municipality per user, CSRF, nothing cached."""
+"""The YUMU screen's security: login, one municipality per user, CSRF, nothing cached."""
 
 import re
 
