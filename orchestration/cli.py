@@ -208,13 +208,11 @@ def _progress() -> Progress:
 
 # ---- yr run --------------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.runner import run_all
+    from orchestration.runner import supervise
 
     if settings.pseudonym_key_is_demo:
         console.print(DEMO_KEY_WARNING)
-    summary = run_all(settings)
-    print_summary(settings, summary)
-    return 0 if summary.success else 1
+    return supervise(settings, console.print)
 
 
 def print_summary(settings: Settings, summary) -> None:
@@ -226,7 +224,8 @@ def print_summary(settings: Settings, summary) -> None:
     _print_ledger(settings)
     _print_publication(settings, summary.run_id)
     for step in summary.failed_steps:
-        console.print(f"  [red]failed step:[/] {step}")
+        reason = summary.reasons.get(step)
+        console.print(f"  [red]failed step:[/] {step}" + (f": {reason}" if reason else ""))
     for check in summary.checks_failed:
         console.print(f"  [red]failed check:[/] {check}")
     for check in summary.checks_warned:

@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration import omfang
+from orchestration import omfang, recovery
 from orchestration.dbt import (
     DBT_PROJECT,
     RUN_TARGETS_KEPT,
@@ -74,6 +74,7 @@ def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     restore_parse(parse, target)  # dbt parses only what changed since this warehouse's last command
     with environment(plan.dbt_env):  # the scope, for macros/omfang.sql
         invocation = dbt.cli(args, context=context, target_path=target)
+    context.instance.add_run_tags(context.run.run_id, recovery.helper_tags(invocation.process.pid))
     try:
         yield from invocation.stream()
     finally:
