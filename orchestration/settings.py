@@ -1,7 +1,9 @@
 """Configuration, read from environment variables with safe defaults (README: Configuration).
 
 YR_DATA_DIR        root of landing/, warehouse/, published/, quality/, quarantine/ (default: ./data)
-YR_AS_OF           the run date, YYYY-MM-DD (default: today)
+YR_AS_OF           the run date, YYYY-MM-DD (default: today), from taelling_start to a year after today
+YR_LANDING_SETTLE_SECONDS
+                   how long a landed file must stay unchanged before automatic runs take it (default 30)
 YR_PSEUDONYM_KEY   the HMAC key for borger_id pseudonyms (default: a demo key, with a loud warning)
 DAGSTER_HOME       Dagster's instance folder (default: $YR_DATA_DIR/dagster)
 """
@@ -9,6 +11,7 @@ DAGSTER_HOME       Dagster's instance folder (default: $YR_DATA_DIR/dagster)
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,16 +40,16 @@ class Settings:
     pseudonym_key_is_demo: bool
     dagster_home: Path
     postgres_dsn: str = ""
+    landing_settle_seconds: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("YR_DATA_DIR") or REPO_ROOT / "data").expanduser().resolve()
-        as_of_text = env.get("YR_AS_OF") or ""
-        try:
-            as_of = date.fromisoformat(as_of_text) if as_of_text else date.today()
-        except ValueError:
-            raise ConfigError(f"YR_AS_OF must be a date YYYY-MM-DD, not {as_of_text!r}") from None
+        as_of = _run_date(env.get("YR_AS_OF") or "")
+        settle = env.get("YR_LANDING_SETTLE_SECONDS") or "30"
+        if not settle.isdigit():
+            raise ConfigError(f"YR_LANDING_SETTLE_SECONDS must be a whole number of seconds, not {settle!r}")
         key = env.get("YR_PSEUDONYM_KEY") or ""
         if key and len(key) < 16:
             raise ConfigError("YR_PSEUDONYM_KEY must be at least 16 characters long")
@@ -57,6 +60,7 @@ class Settings:
             pseudonym_key_is_demo=not key,
             dagster_home=Path(env.get("DAGSTER_HOME") or data_dir / "dagster").expanduser().resolve(),
             postgres_dsn=env.get("YR_POSTGRES_DSN") or "",
+            landing_settle_seconds=int(settle),
         )
 
     @property
@@ -113,6 +117,26 @@ class Settings:
             **TELEMETRY_OFF,
         )
         return env
+
+
+def _run_date(text: str) -> date:
+    """YR_AS_OF: an ISO date from the staircase's start (taelling_start, RULES.md 3.1) to a year after
+    today; nothing before can be calculated, and a date far ahead is a typing error."""
+    if not text:
+        return date.today()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        as_of = date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"YR_AS_OF must be a date written YYYY-MM-DD, not {text!r}") from None
+    from orchestration.lib.reference import parametre
+
+    first, today = date.fromisoformat(parametre()["taelling_start"]), date.today()
+    last = today.replace(year=today.year + 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+    if not first <= as_of <= last:
+        raise ConfigError(f"YR_AS_OF {text} is outside {first} (taelling_start) … {last} (a year after today)")
+    return as_of
 
 
 TELEMETRY_OFF = {

@@ -2,7 +2,9 @@
 checks, sensors that start runs for new files, and no personal data in metadata or logs."""
 
 import json
+import os
 import re
+import time
 from datetime import date
 from pathlib import Path
 
@@ -79,6 +81,13 @@ def test_a_stranger_in_a_landing_folder_is_a_warning(generated: dict, data_dir: 
     assert (warning.check_name, warning.severity) == ("ingen_fremmede_filer", dg.AssetCheckSeverity.WARN)
 
 
+def settle(*paths: Path) -> None:
+    """As if written a minute ago: past the settling period."""
+    for path in paths:
+        then = time.time() - 60
+        os.utime(path, (then, then))
+
+
 def test_the_landing_sensor_requests_one_run_for_the_folders_with_new_files(data_dir: Path) -> None:
     definitions = load_definitions()
     landing = data_dir / "landing"
@@ -92,6 +101,10 @@ def test_the_landing_sensor_requests_one_run_for_the_folders_with_new_files(data
     assert isinstance(result, dg.SkipReason)
     (landing / "star/MAF20230503.txt").write_text("Kommunenummer\n", encoding="utf-8")
     (landing / "yumu/yumu-730-20230401.csv").write_text("RegistreringsID\n", encoding="utf-8")
+    waiting, cursor = tick(cursor)  # just written: they may still be being written
+    assert isinstance(waiting, dg.SkipReason)
+    assert "2 filer skrives stadig" in waiting.skip_message
+    settle(landing / "star/MAF20230503.txt", landing / "yumu/yumu-730-20230401.csv")
     first, cursor = tick(cursor)
     assert isinstance(first, dg.RunRequest)
     selected = {k.to_user_string() for k in first.asset_selection}
@@ -102,6 +115,7 @@ def test_the_landing_sensor_requests_one_run_for_the_folders_with_new_files(data
     again, cursor = tick(cursor)
     assert isinstance(again, dg.SkipReason)
     (landing / "star/MAF20231101.txt").write_text("Kommunenummer\n", encoding="utf-8")
+    settle(landing / "star/MAF20231101.txt")
     second, _ = tick(cursor)
     assert isinstance(second, dg.RunRequest)
     assert second.run_key != first.run_key

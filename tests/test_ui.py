@@ -39,10 +39,11 @@ def _graphql(port: int, query: str = QUERY) -> dict | None:
 
 
 @pytest.mark.slow
-def test_yr_ui_serves_the_asset_graph_and_the_sensor_ingests_what_lands(data_dir: Path) -> None:
+def test_yr_ui_serves_the_asset_graph_and_the_sensor_ingests_what_lands(data_dir: Path, monkeypatch) -> None:
     # Deliveries land before the UI starts, as when they arrive while it is down: the sensor's first
     # look finds them (a later look comes only after its interval, 30 s). How it tells new files from
     # seen ones is tested in test_ingest_assets.py.
+    monkeypatch.setenv("YR_LANDING_SETTLE_SECONDS", "0")  # the generator's files land whole (written, renamed)
     small = ["--kommuner", "730", "--borgere", "20", "--fra", "2021-01-01", "--til", "2021-12-31"]
     subprocess.run([YR, "generate", *small], check=True, capture_output=True)
     port = _free_port()

@@ -6,10 +6,12 @@ or a pseudonym.
 """
 
 import json
+import time
 from hashlib import blake2b
 
 import dagster as dg
 
+from orchestration import recovery
 from orchestration.ingestion.engine import IngestResult, ingest
 from orchestration.ingestion.ledger import reconcile
 from orchestration.ingestion.sources import SOURCES, Source
@@ -23,6 +25,7 @@ DEMO_KEY_WARNING = (
     "kildekoden kan gætte. Brug den aldrig med rigtige CPR-numre."
 )
 MAX_FILES_IN_METADATA = 60
+SETTLE_TAG = "yr/afklaring_sekunder"  # automatic runs take only files unchanged for this long
 
 
 def asset_key(source: Source) -> dg.AssetKey:
@@ -79,10 +82,15 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         settings = Settings.from_env()
         if settings.pseudonym_key_is_demo:
             context.log.warning(DEMO_KEY_WARNING)
+        settle = context.run.tags.get(SETTLE_TAG)  # automatic runs: only files that have stopped changing
+        settled_before = time.time() - int(settle) if settle and settle.isdigit() else None
         with warehouse.connect() as con:
-            result = ingest(con, source, settings, context.run.run_id, context.log.info)
+            result = ingest(con, source, settings, context.run.run_id, context.log.info, settled_before)
             problems = reconcile(con, source)
             rows = con.execute(f"select count(*) from raw.{source.table}").fetchall()[0][0]
+        if result.unsettled:
+            context.log.info(f"{len(result.unsettled)} filer ændrer sig stadig og tages i en senere kørsel, "
+                             f"fx {result.unsettled[0]}")  # fmt: skip
         unknown = [p.name for p in strangers(settings.landing_dir, source.layout.folder)]
         metadata = {
             "dagster/row_count": rows,
@@ -91,6 +99,8 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
             "linjer accepteret": result.total("linjer_accepteret"),
             "linjer i karantæne": result.total("linjer_karantaene"),
             "tilbageførsler frigivet": result.released,
+            "linjer erstattet": result.replaced,
+            "filer der stadig skrives": len(result.unsettled),
             "karantæne efter årsag": dg.MetadataValue.json(dict(sorted(result.reasons.items()))),
             "leverancer": dg.MetadataValue.md(_markdown_files(result)),
         }
@@ -126,17 +136,22 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
 INGEST_ASSETS = [build_ingest_asset(source) for source in SOURCES.values()]
 
 
-def _fingerprints(settings: Settings, folder: str) -> list[str]:
-    """Short fingerprints of the files now in a landing folder (name, size, modification time)."""
+def _landed(settings: Settings, folder: str, now: float) -> tuple[list[str], list[str]]:
+    """Short fingerprints (name, size, modification time) of the files in a landing folder that have
+    settled (unchanged for YR_LANDING_SETTLE_SECONDS), and the names of those still changing."""
     base = settings.landing_dir / folder
     if not base.is_dir():
-        return []
-    out = []
+        return [], []
+    settled, changing = [], []
     for path in base.iterdir():
         if path.is_file() and not path.name.startswith("."):
             stat = path.stat()
-            out.append(blake2b(f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}".encode(), digest_size=6).hexdigest())
-    return sorted(out)
+            if now - stat.st_mtime < settings.landing_settle_seconds:
+                changing.append(path.name)
+            else:
+                key = f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}"
+                settled.append(blake2b(key.encode(), digest_size=6).hexdigest())
+    return sorted(settled), sorted(changing)
 
 
 def _run_selection(keys: list[dg.AssetKey]) -> dg.AssetSelection:
@@ -145,43 +160,67 @@ def _run_selection(keys: list[dg.AssetKey]) -> dg.AssetSelection:
     return dg.AssetSelection.all() - (dg.AssetSelection.groups("ingest") - dg.AssetSelection.assets(*keys))
 
 
+def _recover(instance: dg.DagsterInstance, log) -> None:
+    """A run whose process died must not keep the runs this starts waiting (orchestration/recovery.py)."""
+    for found in recovery.recover(instance):
+        log.warning(found.describe())
+
+
 @dg.sensor(
     name="landing",
     target=dg.AssetSelection.assets(*(asset_key(s) for s in SOURCES.values())).downstream(),
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Watches every landing folder (eindkomst, star, yumu, dfdg) and starts one run for what landed: "
-        "the ingestion of the folders with new files and everything after it."
+        "Watches every landing folder (eindkomst, star, yumu, dfdg) and starts one run for what landed, once "
+        "it has stopped changing (YR_LANDING_SETTLE_SECONDS): the ingestion of the folders with new files "
+        "and everything after it. Ends runs whose process died first, so that they block nothing."
     ),
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
     settings = Settings.from_env()
+    _recover(context.instance, context.log)
     seen: dict[str, list[str]] = json.loads(context.cursor) if context.cursor else {}
-    current = {folder: _fingerprints(settings, folder) for folder in FOLDERS}
+    now = time.time()
+    landed = {folder: _landed(settings, folder, now) for folder in FOLDERS}
+    current = {folder: settled for folder, (settled, _) in landed.items()}
+    changing = sorted(name for _, names in landed.values() for name in names)
     changed = sorted(f for f in FOLDERS if set(current[f]) - set(seen.get(f, [])))
     context.update_cursor(json.dumps(current))
     if not changed:
+        if changing:
+            return dg.SkipReason(f"{len(changing)} filer skrives stadig (fx {changing[0]}): de tages, når de "
+                                 f"har været uændrede i {settings.landing_settle_seconds} s")  # fmt: skip
         return dg.SkipReason("no new files in landing/")
     keys = [asset_key(s) for s in SOURCES.values() if s.layout.folder in changed]
     new = sorted(fp for f in changed for fp in set(current[f]) - set(seen.get(f, [])))
     return dg.RunRequest(
         run_key="landing:" + blake2b("|".join(new).encode(), digest_size=8).hexdigest(),
         asset_selection=sorted(_run_selection(keys).resolve(context.repository_def.asset_graph), key=str),
-        tags={"yr/landing": ",".join(changed), "yr/nye_filer": str(len(new))},
+        tags={
+            "yr/landing": ",".join(changed),
+            "yr/nye_filer": str(len(new)),
+            SETTLE_TAG: str(settings.landing_settle_seconds),
+        },
     )
 
 
-WEEKLY = dg.ScheduleDefinition(
+@dg.schedule(
     name="yr_ugentlig",
     cron_schedule="0 6 * * 1",
     execution_timezone="Europe/Copenhagen",
     target=dg.AssetSelection.all(),
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="The whole pipeline every Monday at 06:00: whatever has landed is ingested, calculated and published.",
+    description=(
+        "The whole pipeline every Monday at 06:00: whatever has landed and stopped changing is ingested, "
+        "calculated and published. Ends runs whose process died first, so that they block nothing."
+    ),
 )
+def weekly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    _recover(context.instance, context.log)
+    return dg.RunRequest(tags={SETTLE_TAG: str(Settings.from_env().landing_settle_seconds)})
 
 
 @dg.definitions
 def ingestion() -> dg.Definitions:
-    return dg.Definitions(assets=INGEST_ASSETS, sensors=[landing_sensor], schedules=[WEEKLY])
+    return dg.Definitions(assets=INGEST_ASSETS, sensors=[landing_sensor], schedules=[weekly])

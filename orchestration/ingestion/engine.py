@@ -64,6 +64,7 @@ class IngestResult:
     files: list[FileOutcome] = field(default_factory=list)
     released: int = 0
     replaced: int = 0  # lines accepted before, replaced by a correction of this run
+    unsettled: list[str] = field(default_factory=list)  # files still changing: left for a later run
     reasons: dict[str, int] = field(default_factory=dict)  # quarantined this run, by reason
 
     @property
@@ -95,15 +96,19 @@ def ingest(
     settings: Settings,
     run_id: str | None = None,
     log: Callable[[str], None] = lambda message: None,
+    settled_before: float | None = None,
 ) -> IngestResult:
-    """Read every new file of `source` in landing/ into the raw layer; return what happened."""
-    return _Ingestion(con, source, settings, run_id, log).run()
+    """Read every new file of `source` in landing/ into the raw layer; return what happened.
+    `settled_before`: a time (epoch seconds); a file changed after it may still be being written,
+    and is left for a later run (DELIVERIES.md "Complete files only")."""
+    return _Ingestion(con, source, settings, run_id, log, settled_before).run()
 
 
 class _Ingestion:
     def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, run_id: str | None,
-                 log: Callable[[str], None]) -> None:  # fmt: skip
+                 log: Callable[[str], None], settled_before: float | None = None) -> None:  # fmt: skip
         self.con, self.source, self.settings, self.run_id, self.log = con, source, settings, run_id, log
+        self.settled_before = settled_before
         self.result = IngestResult(source.key)
 
     def run(self) -> IngestResult:
@@ -121,6 +126,9 @@ class _Ingestion:
 
         batch: list[_Pending] = []
         for landed in scan(self.settings.landing_dir, source.layout):
+            if self.settled_before is not None and landed.path.stat().st_mtime > self.settled_before:
+                self.result.unsettled.append(landed.name)
+                continue
             raw = landed.path.read_bytes()
             sha = checksum(raw)
             if (landed.name, sha) in done:
