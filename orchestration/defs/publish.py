@@ -53,9 +53,9 @@ def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     kinds={"parquet"},
     description=(
         "published/yumu/grundlag.parquet: every eIndkomst line's share of a beregningsperiode (netto_oere) per "
-        "borger_id, ydelse and period, sorted by borger_id. The YUMU screen reads it, read-only, and nets the "
-        "shares per week, month and kommune to list the ydelser a citizen received and to check that an amount "
-        "is not more than was calculated (RULES.md 6)."
+        "borger_id, ydelse, kommune and period from beregning_start on, sorted by borger_id. The YUMU screen reads "
+        "it, read-only, and nets the shares per week and month of the user's own municipality, to list the "
+        "ydelser it paid a citizen and to check that an amount is not more than it paid (RULES.md 6)."
     ),
 )
 def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -73,6 +73,8 @@ def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
                     select borger_id, ydelse_navn, uge, maaned, kommunenummer, periode_fra, periode_til,
                            cast(alloc_oere as bigint) as netto_oere
                     from intermediate.int_beregningsperioder
+                    -- weeks before beregning_start give no calculation rows: no YUMU share goes there
+                    where uge >= (select beregning_start from staging.stg_reference__parametre)
                     order by borger_id
                 ) to '{tmp}' ({lis.PARQUET})"""
         )

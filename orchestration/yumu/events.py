@@ -23,7 +23,7 @@ from orchestration.lib.layouts import YUMU, yumu_order
 from orchestration.lib.money import MoneyError, format_output
 from orchestration.lib.money import parse as parse_money
 from orchestration.lib.pseudonym import borger_id
-from orchestration.lib.text import QuoteError, split_fields
+from orchestration.lib.text import QuoteError, join_fields, split_fields
 from orchestration.settings import Settings
 from orchestration.yumu import files
 from orchestration.yumu import validation as v
@@ -122,11 +122,12 @@ class Register:
     def borger(self, cpr: str) -> int:
         return borger_id(self.settings.pseudonym_key, cpr)
 
-    def ydelser(self, cpr: str) -> list[str]:
-        """The ydelser the citizen received in the years the screen allows ("Find ydelser")."""
+    def ydelser(self, cpr: str, kommunenummer: str) -> list[str]:
+        """The ydelser the citizen received from the municipality in the years the screen allows ("Find
+        ydelser"). A citizen the municipality paid nothing looks exactly like an unknown one."""
         first_year = min(v.years(self.settings.as_of, self.years_back))
-        found = self.grundlag.ydelser(self.borger(cpr), date(first_year, 1, 1), date(self.settings.as_of.year, 12, 31))
-        return sorted(found)
+        last = date(self.settings.as_of.year, 12, 31)
+        return sorted(self.grundlag.ydelser(self.borger(cpr), kommunenummer, date(first_year, 1, 1), last))
 
     def registrations(self) -> dict[str, Registrering]:
         """Every RegistreringsID with its current version, the events applied as RULES.md 6 says."""
@@ -171,7 +172,7 @@ class Register:
             return stateless
         if event.handling in ("opret", "ret"):
             received = self.grundlag.received(
-                self.borger(event.cpr), event.ydelsesnavn, event.periode_start, event.periode_slut
+                self.borger(event.cpr), event.kommunenummer, event.ydelsesnavn, event.periode_start, event.periode_slut
             )
             if received <= 0:
                 return v.Reason.YUMU_INGEN_YDELSE.message
@@ -180,28 +181,30 @@ class Register:
         return None
 
     # ---- the screen's three actions ---------------------------------------------------------------
-    def check(self, form: v.Indberetning) -> v.Registration:
-        """The screen's rules for a form, with what the citizen received looked up."""
+    def check(self, form: v.Indberetning, kommunenummer: str) -> v.Registration:
+        """The screen's rules for a form, with what the citizen received from the municipality looked up."""
         year = int(form.aar) if form.aar.strip().isdigit() else 0
         start, end = v.day(form.periodestart, year), v.day(form.periodeslut, year)
         bid = self.borger(form.cpr.strip()) if v.cpr_rules.is_valid(form.cpr.strip()) else None
         if bid is not None and start and end and start <= end:
-            names = self.grundlag.ydelser(bid, start, end)
-            received = self.grundlag.received(bid, form.ydelse, start, end) if form.ydelse in names else None
+            names = self.grundlag.ydelser(bid, kommunenummer, start, end)
+            received = (
+                self.grundlag.received(bid, kommunenummer, form.ydelse, start, end) if form.ydelse in names else None
+            )
         else:
-            names = set(self.ydelser(form.cpr.strip())) if bid is not None else None
+            names = set(self.ydelser(form.cpr.strip(), kommunenummer)) if bid is not None else None
             received = None
         return v.check(form, as_of=self.settings.as_of, years_back=self.years_back, received=received, ydelser=names)
 
     def opret(self, kommunenummer: str, form: v.Indberetning) -> str:
-        registration = self.check(form)
+        registration = self.check(form, kommunenummer)
         with self._lock():
             reg_id = self._new_id(kommunenummer)
             self._land(self._event(reg_id, "opret", kommunenummer, registration))
         return reg_id
 
     def ret(self, kommunenummer: str, reg_id: str, form: v.Indberetning) -> None:
-        registration = self.check(form)
+        registration = self.check(form, kommunenummer)
         with self._lock():
             self._may_change(kommunenummer, reg_id)
             self._land(self._event(reg_id, "ret", kommunenummer, registration))
@@ -248,5 +251,5 @@ class Register:
         names = [f"{stem}.csv", *(f"{stem}-{n:03d}.csv" for n in range(2, 1000))]
         for killed in files.temporaries(self.folder, names[0]):  # a save killed before it was cleaned up
             killed.unlink()
-        text = ";".join(YUMU.columns) + "\n" + ";".join(event.fields()) + "\n"
+        text = join_fields(list(YUMU.columns)) + "\n" + join_fields(event.fields()) + "\n"
         return files.write_new(self.folder, names, text.encode("utf-8"))

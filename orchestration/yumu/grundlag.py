@@ -25,25 +25,27 @@ class Grundlag:
         with duckdb.connect() as con:
             return con.execute(sql.replace("$grundlag", f"read_parquet('{self.path}')"), params).fetchall()
 
-    def ydelser(self, borger_id: int, first: date, last: date) -> set[str]:
-        """The ydelser the citizen received (a positive net) in [first, last]."""
+    def ydelser(self, borger_id: int, kommunenummer: str, first: date, last: date) -> set[str]:
+        """The ydelser the citizen received from the municipality (a positive net) in [first, last]."""
         rows = self._query(
             """select ydelse_navn from $grundlag
-               where borger_id = ? and periode_fra <= ? and periode_til >= ?
-               group by ydelse_navn, uge, maaned, kommunenummer having sum(netto_oere) > 0""",
-            [borger_id, last, first],
+               where borger_id = ? and kommunenummer = ? and periode_fra <= ? and periode_til >= ?
+               group by ydelse_navn, uge, maaned having sum(netto_oere) > 0""",
+            [borger_id, kommunenummer, last, first],
         )
         return {name for (name,) in rows}
 
-    def received(self, borger_id: int, ydelse: str, start: date, end: date) -> Decimal:
-        """RULES.md 6 "Base": the beregningsperioder of the ydelse overlapping [start, end] by a day or
-        more, netted per (Uge, month, kommune), positive nets only; the same as int_yumu__grundlag."""
+    def received(self, borger_id: int, kommunenummer: str, ydelse: str, start: date, end: date) -> Decimal:
+        """RULES.md 6 "Base": the beregningsperioder of the ydelse that the municipality financed,
+        overlapping [start, end] by a day or more, netted per (Uge, month), positive nets only; the
+        same as int_yumu__grundlag. Another municipality's payments are never looked at."""
         rows = self._query(
             """select coalesce(sum(netto), 0) from (
                    select sum(netto_oere) as netto from $grundlag
-                   where borger_id = ? and ydelse_navn = ? and periode_fra <= ? and periode_til >= ?
-                   group by uge, maaned, kommunenummer having sum(netto_oere) > 0
+                   where borger_id = ? and kommunenummer = ? and ydelse_navn = ?
+                     and periode_fra <= ? and periode_til >= ?
+                   group by uge, maaned having sum(netto_oere) > 0
                )""",
-            [borger_id, ydelse, end, start],
+            [borger_id, kommunenummer, ydelse, end, start],
         )
         return Decimal(int(rows[0][0])) / 100 if rows else Decimal(0)

@@ -131,8 +131,8 @@ class Screen:
         page = self.templates.TemplateResponse(request, "yumu.html", context, status_code=status)
         return self._respond(request, page)
 
-    def _ydelser(self, cpr: str) -> list[str]:
-        return self.register.ydelser(cpr) if v.cpr_rules.is_valid(cpr) else []
+    def _ydelser(self, cpr: str, user: User) -> list[str]:
+        return self.register.ydelser(cpr, user.kommunenummer) if v.cpr_rules.is_valid(cpr) else []
 
     # ---- pages ----------------------------------------------------------------------------------
     async def login_page(self, request: Request) -> Response:
@@ -191,7 +191,7 @@ class Screen:
         fejl = {} if v.cpr_rules.is_valid(cpr) else {"cpr": v.CPR}
         rediger = form.get("rediger", "")
         return self._page(request, user, v.Indberetning(cpr, "", "", "", "", ""), fejl, rediger=rediger,
-                          ydelser=self._ydelser(cpr), status=400 if fejl else 200)  # fmt: skip
+                          ydelser=self._ydelser(cpr, user), status=400 if fejl else 200)  # fmt: skip
 
     async def opret(self, request: Request) -> Response:
         return await self._submit(request, None)
@@ -214,7 +214,7 @@ class Screen:
                 kind = "rettet"
         except v.ValidationError as error:
             return self._page(request, user, entered, error.messages, rediger=reg_id or "",
-                              ydelser=self._ydelser(entered.cpr.strip()), status=400)  # fmt: skip
+                              ydelser=self._ydelser(entered.cpr.strip(), user), status=400)  # fmt: skip
         return self._respond(request, RedirectResponse(f"/yumu?besked={kind}&id={reg_id}", status_code=303))
 
     async def rediger(self, request: Request) -> Response:
@@ -228,7 +228,7 @@ class Screen:
         e = found[0].version
         form = v.Indberetning(e.cpr, f"{e.periode_start:%d-%m}", str(e.periode_start.year), f"{e.periode_slut:%d-%m}",
                               e.ydelsesnavn, format_output(e.beloeb))  # fmt: skip
-        return self._page(request, user, form, rediger=reg_id, ydelser=self._ydelser(e.cpr))
+        return self._page(request, user, form, rediger=reg_id, ydelser=self._ydelser(e.cpr, user))
 
     async def slet(self, request: Request) -> Response:
         user, form = self._user(request), await self._form(request)

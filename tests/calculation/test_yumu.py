@@ -66,7 +66,29 @@ def _build() -> Scenario:
     s.yumu_event(date(2021, 6, 1), "7300105", "opret", date(2021, 6, 1), same_day, *MARCH, "Kontanthjælp", "300")
     s.yumu_event(date(2021, 6, 1), "7300105", "ret", date(2021, 6, 1), same_day, *MARCH, "Kontanthjælp", "100",
                  save=2)  # fmt: skip
+    # a municipality corrects only what it paid itself: 730 registers on a citizen 376 pays, and on
+    # one who moved from 376 to 730 in the middle of March
+    other_kommune = s.citizen("anden-kommune")
+    _monthly_in(s, other_kommune, "376")
+    s.yumu_event(date(2021, 7, 1), "7300106", "opret", date(2021, 6, 1), other_kommune, *MARCH, "Kontanthjælp", "100")
+    moved = s.citizen("flyttet")
+    s.line(moved, "KTH", date(2021, 3, 1), date(2021, 3, 14), "5600", kommune="376")
+    s.line(moved, "KTH", date(2021, 3, 15), date(2021, 3, 31), "6800", kommune="730")
+    s.yumu_event(date(2021, 7, 1), "7300107", "opret", date(2021, 6, 1), moved, *MARCH, "Kontanthjælp", "2800")
+    s.yumu_event(date(2021, 7, 1), "7300108", "opret", date(2021, 6, 1), moved, *MARCH, "Kontanthjælp", "2800.01")
+    # a period that begins before beregning_start (Monday 2016-01-04): 1-3 January are in no row
+    early = s.citizen("foer-beregningsstart")
+    s.line(early, "KTH", date(2015, 12, 1), date(2015, 12, 31), "12400")
+    s.line(early, "KTH", date(2016, 1, 1), date(2016, 1, 31), "12400")
+    s.yumu_event(date(2016, 6, 1), "7300109", "opret", date(2016, 6, 1), early, date(2016, 1, 1), date(2016, 1, 31),
+                 "Kontanthjælp", "1000")  # fmt: skip
     return s
+
+
+def _monthly_in(s: Scenario, cpr: str, kommune: str) -> None:
+    for month in range(1, 7):
+        end = date(2021, month + 1, 1).toordinal() - 1
+        s.line(cpr, "KTH", date(2021, month, 1), date.fromordinal(end), "12400", kommune=kommune)
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +194,23 @@ def test_rule_6_an_identical_event_line_counts_once(calc: Calculated) -> None:
 
 def test_rule_6_yumu_never_moves_the_counter(calc: Calculated) -> None:
     assert calc.staircase("opret") == calc.staircase("slet")
+
+
+def test_rule_6_a_municipality_corrects_only_what_it_paid_itself(calc: Calculated) -> None:
+    outcomes = _outcomes(calc)
+    assert outcomes["7300106"] == [("opret", "afvist", "yumu_ingen_ydelse")]  # 376 paid it all
+    assert _yumu(calc, "anden-kommune") == []
+    # moved on 15 March: 730's base in 10-20 March is its own week of 15-21 March, 2.800 kr.
+    assert outcomes["7300107"] == [("opret", "accepteret", None)]
+    assert outcomes["7300108"] == [("opret", "afvist", "yumu_beloeb_over_grundlag")]
+    rows = _yumu(calc, "flyttet")
+    assert {r["finansiering_kommunenavn"] for r in rows} == {"Randers"}
+    assert sum(r["beregnet_udbetalingsbeloeb"] for r in rows) == D(-2800)
+
+
+def test_rule_6_a_registration_is_spread_in_full_when_its_period_begins_before_beregning_start(
+    calc: Calculated,
+) -> None:
+    rows = _yumu(calc, "foer-beregningsstart")
+    assert min(r["uge"] for r in rows) == date(2016, 1, 4)
+    assert sum(r["beregnet_udbetalingsbeloeb"] for r in rows) == D(-1000)

@@ -19,7 +19,7 @@ from orchestration.yumu.throttle import LoginThrottle
 from orchestration.yumu.users import ITERATIONS, Users
 from orchestration.yumu.web import create_app
 from tests.yumu import conftest as yumu
-from tests.yumu.conftest import CPR
+from tests.yumu.conftest import CPR, weekly_kontanthjaelp, write_grundlag
 from tests.yumu.test_web import _csrf
 
 HEADER = ";".join(YUMU.columns)
@@ -382,3 +382,20 @@ def test_everything_the_screen_writes_is_0600_in_folders_0700_whatever_the_umask
         "yumu/skriv.lock": 0o600,
     }
     assert [stat.S_IMODE(folder.stat().st_mode) for folder in folders] == [0o700, 0o700]
+
+
+# ---- RULES.md 6 "Base": a municipality sees and corrects only what it paid itself ----------------
+def test_rule_6_the_screen_shows_a_citizen_another_municipality_paid_as_an_unknown_one(settings: Settings) -> None:
+    paid_by_376 = "0102031234"
+    rows = [(*row, "376") for row in weekly_kontanthjaelp(paid_by_376, 2022, range(1, 13))]
+    write_grundlag(settings.published_dir, weekly_kontanthjaelp(CPR, 2022, range(1, 13)) + rows)
+    register, unknown = Register(settings), "0101011234"
+    assert register.ydelser(paid_by_376, "730") == register.ydelser(unknown, "730") == []
+    assert register.ydelser(paid_by_376, "376") == ["Kontanthjælp"]
+    messages = []
+    for cpr in (paid_by_376, unknown):
+        with pytest.raises(v.ValidationError) as error:
+            register.opret("730", v.Indberetning(cpr, "01-03", "2022", "31-03", "Kontanthjælp", "1234,56"))
+        messages.append(error.value.messages)
+    assert messages[0] == messages[1] == {"ydelse": v.YDELSE}
+    assert register.opret("376", v.Indberetning(paid_by_376, "01-03", "2022", "31-03", "Kontanthjælp", "1234,56"))

@@ -16,8 +16,9 @@ CPR = "1503451237"
 AS_OF = "2023-03-07"  # the seed's screenshot date
 
 
-def write_grundlag(published: Path, rows: list[tuple[str, str, date, date, int]]) -> None:
-    """rows: (cpr, ydelse_navn, periode_fra, periode_til, netto_oere), each within one week and month."""
+def write_grundlag(published: Path, rows: list[tuple], kommune: str = "730") -> None:
+    """rows: (cpr, ydelse_navn, periode_fra, periode_til, netto_oere[, kommunenummer]), each within one
+    week and month; the financing municipality is `kommune` unless the row names one."""
     target = published / "yumu" / "grundlag.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect() as con:
@@ -25,10 +26,11 @@ def write_grundlag(published: Path, rows: list[tuple[str, str, date, date, int]]
             "create table g (borger_id bigint, ydelse_navn varchar, uge date, maaned date, kommunenummer varchar,"
             " periode_fra date, periode_til date, netto_oere bigint)"
         )
-        for cpr, navn, fra, til, oere in rows:
+        for cpr, navn, fra, til, oere, *where in rows:
+            monday, first = fra - timedelta(days=fra.weekday()), fra.replace(day=1)
             con.execute(
-                "insert into g values (?, ?, ?, ?, '730', ?, ?, ?)",
-                [borger_id(KEY, cpr), navn, fra - timedelta(days=fra.weekday()), fra.replace(day=1), fra, til, oere],
+                "insert into g values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [borger_id(KEY, cpr), navn, monday, first, where[0] if where else kommune, fra, til, oere],
             )
         con.execute(f"copy g to '{target}' (format parquet)")
 

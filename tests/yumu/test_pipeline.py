@@ -105,19 +105,20 @@ def test_the_published_base_gives_the_screen_what_the_warehouse_holds(demo: Sett
     base = Grundlag(demo.published_dir)
     with duckdb.connect(str(demo.duckdb_path), read_only=True) as con:
         cases = con.execute(
-            """select borger_id, ydelse_navn, min(periode_fra) + 10, max(periode_til) - 10
-               from intermediate.int_beregningsperioder group by 1, 2 order by 1, 2 limit 60"""
+            """select borger_id, kommunenummer, ydelse_navn, min(periode_fra) + 10, max(periode_til) - 10
+               from intermediate.int_beregningsperioder group by 1, 2, 3 order by 1, 2, 3 limit 60"""
         ).fetchall()
-        for borger_id, ydelse, start, end in cases:
+        for borger_id, kommune, ydelse, start, end in cases:
             [(expected,)] = con.execute(
                 """select coalesce(sum(netto), 0) from (
                        select sum(alloc_oere) as netto from intermediate.int_beregningsperioder
-                       where borger_id = ? and ydelse_navn = ? and periode_fra <= ? and periode_til >= ?
-                       group by uge, maaned, kommunenummer having sum(alloc_oere) > 0)""",
-                [borger_id, ydelse, end, start],
+                       where borger_id = ? and kommunenummer = ? and ydelse_navn = ? and periode_fra <= ?
+                         and periode_til >= ? and uge >= date '2016-01-04'
+                       group by uge, maaned having sum(alloc_oere) > 0)""",
+                [borger_id, kommune, ydelse, end, start],
             ).fetchall()
-            assert base.received(borger_id, ydelse, start, end) == Decimal(int(expected)) / 100
-            assert ydelse in base.ydelser(borger_id, start, end) or expected == 0
+            assert base.received(borger_id, kommune, ydelse, start, end) == Decimal(int(expected)) / 100
+            assert ydelse in base.ydelser(borger_id, kommune, start, end) or expected == 0
     ids = [b for (b,) in duckdb.sql(f"select borger_id from read_parquet('{base.path}')").fetchall()]
     assert ids == sorted(ids)
     assert len(cases) == 60

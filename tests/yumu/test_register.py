@@ -77,8 +77,8 @@ def test_the_amount_is_checked_against_what_the_citizen_received(settings: Setti
 
 
 def test_only_the_ydelser_the_citizen_received_are_offered(settings: Settings) -> None:
-    assert Register(settings).ydelser(CPR) == ["Kontanthjælp"]
-    assert Register(settings).ydelser("0101011234") == []
+    assert Register(settings).ydelser(CPR, "730") == ["Kontanthjælp"]
+    assert Register(settings).ydelser("0101011234", "730") == []
     with pytest.raises(v.ValidationError) as error:
         Register(settings).opret("730", v.Indberetning(CPR, "01-03", "2023", "31-03", "Kontanthjælp", "1"))
     assert error.value.messages == {"ydelse": v.YDELSE}  # nothing received in 2023
