@@ -99,3 +99,8 @@ def split_fields(line: str) -> list[str]:
     if not _LINE.fullmatch(line):
         raise QuoteError("et anførselstegn er ikke lukket eller står inde i et felt uden anførselstegn")
     return [f[1:-1].replace('""', '"') if f.startswith('"') else f for f in _FIELDS.findall(";" + line)]
+
+
+def join_fields(fields: list[str]) -> str:
+    """A line of fields, each quoted only when it holds `;`, `"` or a line break: what split_fields reads."""
+    return ";".join('"' + f.replace('"', '""') + '"' if any(c in f for c in ';"\r\n') else f for f in fields)

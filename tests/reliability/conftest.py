@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.ingestion.conftest import wh  # noqa: F401
-from tests.reliability.pipeline import SMALL, published, yr
+from tests.reliability.pipeline import SMALL, Clean, published, yr
 
 
 @pytest.fixture(scope="session")
@@ -20,10 +20,10 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def clean(tmp_path_factory: pytest.TempPathFactory, landing: Path) -> dict:
-    """What one uninterrupted run publishes on that landing."""
-    root = tmp_path_factory.mktemp("clean")
+def clean(tmp_path_factory: pytest.TempPathFactory, landing: Path) -> Clean:
+    """One uninterrupted run on that landing: its data folder (copy it before use) and what it published."""
+    root = tmp_path_factory.mktemp("clean") / "data"
     shutil.copytree(landing, root / "landing")
     done = yr(root, "run")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return published(root)
+    return Clean(root, published(root))

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -40,6 +41,18 @@ def published(root: Path) -> dict:
         for mart in sorted((folder / "lis").iterdir()):
             marts[mart.name] = sorted(con.execute(f"select * from read_parquet('{mart}/*.parquet')").fetchall())
     return {"beregning": files, "lis": marts}
+
+
+@dataclass(frozen=True)
+class Clean:
+    root: Path
+    published: dict
+
+    def copy(self, tmp_path: Path) -> Path:
+        """A data folder of its own where the clean run has run."""
+        root = tmp_path / "data"
+        shutil.copytree(self.root, root, symlinks=True)
+        return root
 
 
 def fresh(tmp_path: Path, landing: Path) -> Path:

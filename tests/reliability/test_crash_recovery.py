@@ -17,7 +17,7 @@ import pytest
 
 from orchestration import recovery
 from orchestration.instance import ensure_instance
-from tests.reliability.pipeline import fresh, published, start
+from tests.reliability.pipeline import Clean, fresh, published, start
 
 pytestmark = pytest.mark.slow
 DBT_STEP = "yr_dbt_models"
@@ -70,7 +70,7 @@ def _slow_ingestion(landing: Path) -> None:
 
 
 def test_a_run_killed_in_ingestion_and_in_dbt_blocks_nothing_and_the_next_run_publishes_what_a_clean_run_does(
-    tmp_path: Path, landing: Path, clean: dict
+    tmp_path: Path, landing: Path, clean: Clean
 ) -> None:
     root = fresh(tmp_path, landing)
     _slow_ingestion(root / "landing")
@@ -103,7 +103,7 @@ def test_a_run_killed_in_ingestion_and_in_dbt_blocks_nothing_and_the_next_run_pu
     assert recovery.process_start(dbt_pid) is None
     assert _status(root, run.run_id) == dg.DagsterRunStatus.FAILURE
     assert _slot_holders(root) == []
-    assert published(root) == clean
+    assert published(root) == clean.published
 
 
 def test_a_run_that_waits_for_the_pool_says_for_whom_and_stops_at_once_on_sigint(tmp_path: Path) -> None:

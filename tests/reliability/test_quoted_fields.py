@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from orchestration.ingestion.sql import install_macros
-from orchestration.lib.text import QuoteError, split_fields
+from orchestration.lib.text import QuoteError, join_fields, split_fields
 from orchestration.yumu.events import read_events
 from tests.ingestion.conftest import EINDKOMST, Warehouse, line, text
 
@@ -136,3 +136,8 @@ def test_deliveries_a_quoted_copy_of_a_yumu_event_counts_once(wh: Warehouse) -> 
     wh.land("yumu-730-20230401.csv", text("yumu", [YUMU | {"Ydelsesnavn": '"Kontanthjælp"'}]))
     wh.land("yumu-730-20230402.csv", text("yumu", [YUMU]))
     assert [e.ydelsesnavn for e in read_events(wh.settings.landing_dir)] == ["Kontanthjælp"]
+
+
+@pytest.mark.parametrize("fields", [["a", "b"], ["Kursus; online", ""], ['sagt "nej"', "x;y", '"'], [""], ["", ""]])
+def test_deliveries_what_the_project_writes_reads_back_field_for_field(fields: list[str]) -> None:
+    assert split_fields(join_fields(fields)) == fields
