@@ -1,6 +1,9 @@
 """Publication: the municipalities' calculation files (OUTPUTS.md section 1)."""
 
+from contextlib import contextmanager
+
 import dagster as dg
+import psycopg
 
 from orchestration.defs.quality import GATE, refuse_unless_checks_passed
 from orchestration.publish import lis, postgres
@@ -92,21 +95,36 @@ def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     description=(
         "The LIS marts for Power BI and Excel, after the quality gate: published/lis/<mart>/*.parquet, "
         "published/lis-csv/<mart>.csv (Excel: `;`, decimal comma, UTF-8 with BOM) and published/lis.duckdb, "
-        "switched in atomically; and PostgreSQL schema lis with row-level security per municipality when "
-        "YR_POSTGRES_DSN is set."
+        "and PostgreSQL schema lis with row-level security per municipality when YR_POSTGRES_DSN is set: "
+        "all switched in together, or, when one fails, none."
     ),
 )
 def lis_publicering(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     refuse_unless_checks_passed(context, [*LIS_MARTS, GATE])
     settings = Settings.from_env()
+    loaded: dict[str, int] = {}
+
+    @contextmanager
+    def into_postgres():
+        with postgres.loaded(con, settings.postgres_dsn) as rows:
+            loaded.update(rows)
+            yield
+
     with warehouse.connect() as con:
-        published = lis.publish(con, settings.published_dir, context.run.run_id)
-        if settings.postgres_dsn:
-            loaded = postgres.publish(con, settings.postgres_dsn)
-            target = f"{len(loaded)} marts loaded into schema lis"
-        else:
-            target = "skipped: YR_POSTGRES_DSN is not set"
-            context.log.info("PostgreSQL: YR_POSTGRES_DSN er ikke sat, så marts udgives ikke til PostgreSQL.")
+        try:
+            published = lis.publish(con, settings.published_dir, context.run.run_id,
+                                    into_postgres if settings.postgres_dsn else None)  # fmt: skip
+        except psycopg.Error as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise dg.Failure(
+                description=f"PostgreSQL (YR_POSTGRES_DSN) kunne ikke opdateres: {first}. Intet er udgivet: "
+                "published/aktuel og PostgreSQL viser fortsat den forrige udgivelse."
+            ) from None
+    if settings.postgres_dsn:
+        target = f"{len(loaded)} marts loaded into schema lis"
+    else:
+        target = "skipped: YR_POSTGRES_DSN is not set"
+        context.log.info("PostgreSQL: YR_POSTGRES_DSN er ikke sat, så marts udgives ikke til PostgreSQL.")
     return dg.MaterializeResult(
         metadata={
             "udgave": dg.MetadataValue.path(str(published.folder)),

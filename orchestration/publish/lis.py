@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,7 +59,31 @@ def _excel_select(con: duckdb.DuckDBPyConnection, mart: str) -> str:
     return ", ".join(out)
 
 
-def publish(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | None = None) -> LisPublication:
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    published_dir: Path,
+    run_id: str | None = None,
+    while_switching: Callable[[], AbstractContextManager] | None = None,
+) -> LisPublication:
+    """Write a complete new publication and switch it in. `while_switching`: a context (the
+    PostgreSQL load, in one transaction committed when it closes) that the switch happens inside:
+    when it fails, before or at its commit, the previous publication stays (or becomes again) the
+    current one and the new one is removed. A publication succeeds or fails as a whole."""
+    result = _write(con, published_dir, run_id)
+    previous = _current(published_dir)
+    try:
+        with while_switching() if while_switching else nullcontext():
+            _switch(published_dir, result.folder)
+    except BaseException:
+        if _current(published_dir) == result.folder.resolve():
+            _switch_back(published_dir, previous)
+        shutil.rmtree(result.folder, ignore_errors=True)
+        raise
+    _clean(published_dir)
+    return result
+
+
+def _write(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | None) -> LisPublication:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     udgave = published_dir / ".udgaver" / f"{stamp}-{(run_id or 'manuel')[:8]}"
     result = LisPublication(udgave)
@@ -76,9 +102,19 @@ def publish(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | N
             result.rows[mart] = con.execute(f"select count(*) from udgivelse.{mart}").fetchall()[0][0]
     finally:
         con.execute("detach udgivelse")
-    _switch(published_dir, udgave)
-    _clean(published_dir)
     return result
+
+
+def _current(published_dir: Path) -> Path | None:
+    link = published_dir / "aktuel"
+    return link.resolve() if link.is_symlink() else None
+
+
+def _switch_back(published_dir: Path, previous: Path | None) -> None:
+    if previous is not None:
+        _switch(published_dir, previous)
+    else:
+        (published_dir / "aktuel").unlink(missing_ok=True)
 
 
 def _switch(published_dir: Path, udgave: Path) -> None:

@@ -11,6 +11,8 @@ read the schema. A row is visible to a role that is a member of its municipality
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -45,14 +47,22 @@ def _ensure_roles(pg: psycopg.Connection) -> None:
 
 
 def publish(con: duckdb.DuckDBPyConnection, dsn: str) -> dict[str, int]:
-    loaded = {}
+    with loaded(con, dsn) as rows:
+        return rows
+
+
+@contextmanager
+def loaded(con: duckdb.DuckDBPyConnection, dsn: str) -> Iterator[dict[str, int]]:
+    """Every mart loaded in one transaction, committed when the block closes (and rolled back when it
+    raises): the LIS files are switched in inside the block, so both change or neither does."""
+    rows = {}
     with psycopg.connect(dsn) as pg, pg.transaction(), tempfile.TemporaryDirectory() as scratch:
         _ensure_roles(pg)
         pg.execute("create schema if not exists lis")
         pg.execute(sql.SQL("grant usage on schema lis to {}").format(sql.Identifier(READERS)))
         for mart in MARTS:
-            loaded[mart] = _load(con, pg, mart, Path(scratch))
-    return loaded
+            rows[mart] = _load(con, pg, mart, Path(scratch))
+        yield rows
 
 
 def _load(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, mart: str, scratch: Path) -> int:
