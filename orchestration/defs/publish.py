@@ -33,7 +33,13 @@ def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     settings = Settings.from_env()
     folder = settings.published_dir / "beregning"
     with warehouse.connect() as con:
-        result = publish(con, folder, settings.as_of, context.run.run_id)
+        result = publish(con, folder, settings.as_of, context.run.run_id, settings.pseudonym_key)
+    if result.adopted.files:
+        context.log.warning(
+            f"{result.adopted.files} beregningsfiler i {folder} var ikke i lagerets register (et tabt eller "
+            f"genskabt lager): deres {result.adopted.rows:,} rækker er læst tilbage i registret, så intet "
+            "udgives to gange, og numrene fortsætter."
+        )
     table = ["| fil | nye rækker | annullerede rækker |", "|---|---:|---:|"]
     table += [f"| {f.fil} | {f.nye} | {f.annullerede} |" for f in result.files]
     if not result.files:
@@ -42,6 +48,7 @@ def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
         metadata={
             "filer": len(result.files),
             "rækker": result.rows,
+            "filer læst tilbage i registret": result.adopted.files,
             "mappe": dg.MetadataValue.path(str(folder)),
             "nye filer": dg.MetadataValue.md("\n".join(table)),
         }

@@ -24,6 +24,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orchestration.publish.record import Adopted, adopt
+
 COLUMNS = (
     "Beregnings ID",
     "Uge",
@@ -125,6 +127,7 @@ class PublishedFile:
 @dataclass
 class PublishResult:
     files: list[PublishedFile] = field(default_factory=list)
+    adopted: Adopted = field(default_factory=lambda: Adopted(0, 0, 0))  # files the record did not know
 
     @property
     def rows(self) -> int:
@@ -148,10 +151,18 @@ def unpublished(con: duckdb.DuckDBPyConnection) -> str:
     return "borger_id in (select borger_id from omfang.upubliceret)"
 
 
-def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id: str | None = None) -> PublishResult:
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    run_date: date,
+    run_id: str | None = None,
+    pseudonym_key: str | None = None,
+) -> PublishResult:
     for statement in DDL:
         con.execute(statement)
     folder.mkdir(parents=True, exist_ok=True)
+    # A lost or restored warehouse: what the municipalities already hold is read back first.
+    adopted = adopt(con, folder, pseudonym_key)
     # Only the borgere recomputed since the last publication can have changed rows (an incremental
     # run recomputes a few per cent): the diff reads only theirs, published and calculated.
     scope = unpublished(con)
@@ -194,7 +205,7 @@ def publish(con: duckdb.DuckDBPyConnection, folder: Path, run_date: date, run_id
         """
     )
     try:
-        return PublishResult(_record_and_write(con, folder, run_date, run_id))
+        return PublishResult(_record_and_write(con, folder, run_date, run_id), adopted)
     finally:
         for table in ("active", "run_files"):
             con.execute(f"drop table if exists {table}")
