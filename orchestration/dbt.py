@@ -15,6 +15,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
+from orchestration.lib.private import replace
 from orchestration.settings import DBT_PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -116,9 +117,7 @@ def save_parse(target: Path, saved: Path) -> None:
     fresh = target / PARTIAL_PARSE
     if fresh.is_file():
         saved.parent.mkdir(parents=True, exist_ok=True)
-        tmp = saved.with_name(f".{saved.name}.{os.getpid()}")
-        shutil.copyfile(fresh, tmp)
-        os.replace(tmp, saved)
+        replace(saved, fresh.read_bytes())  # in the warehouse's folder: restricted like it
 
 
 @contextmanager

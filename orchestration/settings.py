@@ -93,15 +93,26 @@ class Settings:
         """The warehouse the pipeline writes; BI tools read published/lis.duckdb instead."""
         return self.warehouse_dir / "yr.duckdb"
 
-    def ensure_dirs(self) -> None:
-        for folder in (
+    @property
+    def restricted_dirs(self) -> tuple[Path, ...]:
+        """Folders whose files hold CPR numbers or secrets: readable by the product's user only."""
+        return (
+            self.landing_dir,
             *(self.landing_dir / s for s in SOURCES),
             self.warehouse_dir,
-            self.published_dir,
-            self.quality_dir,
             self.quarantine_dir,
-        ):
-            folder.mkdir(parents=True, exist_ok=True)
+            self.published_dir / "beregning",
+            self.data_dir / "yumu",
+        )
+
+    def ensure_dirs(self) -> None:
+        from orchestration.lib.private import private_folder
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        for folder in (self.published_dir, self.quality_dir):
+            folder.mkdir(exist_ok=True)
+        for folder in self.restricted_dirs:
+            private_folder(folder)
 
     def subprocess_env(self) -> dict[str, str]:
         """The environment for dbt and Dagster child processes: absolute paths, telemetry off."""

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
+from orchestration.lib.private import private_file, private_folder
 from orchestration.settings import Settings
 
 # No extension may be downloaded at run time: only the built-in ones (parquet, json, icu).
@@ -20,10 +21,11 @@ DEFAULT_MEMORY = "5GB"  # YR_DUCKDB_MEMORY: beyond it DuckDB spills to disk (iss
 
 @contextmanager
 def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.warehouse_dir)  # the raw layer and the vault hold CPR numbers
     config = {**DUCKDB_CONFIG, "memory_limit": os.environ.get("YR_DUCKDB_MEMORY") or DEFAULT_MEMORY,
               "preserve_insertion_order": False}  # fmt: skip
     con = duckdb.connect(str(settings.duckdb_path), read_only=read_only, config=config)
+    private_file(settings.duckdb_path)
     try:
         yield con
     finally:

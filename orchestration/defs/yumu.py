@@ -6,6 +6,7 @@ from datetime import date
 
 import dagster as dg
 
+from orchestration.lib import private
 from orchestration.lib.reference import kommuner, parametre
 from orchestration.settings import Settings
 from orchestration.warehouse import Warehouse
@@ -50,8 +51,7 @@ def januarkoersel(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         ],
     }
     target = settings.data_dir / "yumu" / f"januarkoersel-{year}.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    private.replace(target, json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
     table = ["| kommune | registreringer | beløb |", "|---|---:|---:|"]
     table += [
         f"| {k['kommunenummer']} {k['kommunenavn']} | {k['registreringer']} | {k['beloeb']} |"

@@ -9,6 +9,7 @@ all, so a crash or kill leaves nothing half-loaded and the next run starts the b
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ from orchestration.lib.deliveries import (
     scan,
 )
 from orchestration.lib.money import Style, format_øre
+from orchestration.lib.private import FILE_MODE, private_folder
 from orchestration.lib.pseudonym import borger_id, key_fingerprint
 from orchestration.lib.reasons import MESSAGES, Reason
 from orchestration.lib.reference import kommuner as kommune_names
@@ -410,7 +412,7 @@ def _arrow_text(text: str) -> pa.LargeStringArray:
 def _export_quarantine(con: duckdb.DuckDBPyConnection, source: Source, folder: Path) -> None:
     """quarantine/<source>.csv: the lines of this source now in quarantine, for people to open in
     Excel (`;`, UTF-8 with BOM). Restricted like landing/: the original lines may hold CPR numbers."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     rows = con.execute(
         """select fil, linje_nr, aarsag, besked, status, linje from raw.karantaene
            where kilde = ? and status <> 'frigivet' order by fil, linje_nr""",
@@ -418,7 +420,9 @@ def _export_quarantine(con: duckdb.DuckDBPyConnection, source: Source, folder: P
     ).fetchall()
     target = folder / f"{source.key}.csv"
     tmp = target.with_name(f".{target.name}.tmp")
-    with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "w", encoding="utf-8-sig",
+                   newline="") as f:  # fmt: skip
+        os.fchmod(f.fileno(), FILE_MODE)
         writer = csv.writer(f, delimiter=";")
         writer.writerow(["fil", "linje_nr", "aarsag", "besked", "status", "linje"])
         writer.writerows(rows)

@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orchestration.lib.private import FILE_MODE, private_folder
 from orchestration.publish.record import Adopted, adopt
 
 COLUMNS = (
@@ -160,7 +161,7 @@ def publish(
 ) -> PublishResult:
     for statement in DDL:
         con.execute(statement)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)  # the files hold CPR numbers
     # A lost or restored warehouse: what the municipalities already hold is read back first.
     adopted = adopt(con, folder, pseudonym_key)
     # Only the borgere recomputed since the last publication can have changed rows (an incremental
@@ -271,7 +272,7 @@ def _record_and_write(con: duckdb.DuckDBPyConnection, folder: Path, run_date: da
             ).fetchall()[0][0]
             if missing:
                 raise RuntimeError(f"{missing} calculation rows have a borger_id that is not in the vault")
-            tmp_dir.mkdir(exist_ok=True)
+            private_folder(tmp_dir)
             _write(con, tmp_dir, files)
             for fil in files:  # into place, one atomic rename each
                 os.replace(tmp_dir / fil, folder / fil)
@@ -374,7 +375,9 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, files: list[str]) -> No
                 if fil not in handles:
                     if fil not in files:
                         raise RuntimeError(f"{fil}: a row for a file this run does not write")
-                    handles[fil] = (folder / fil).open("wb")
+                    handles[fil] = os.fdopen(
+                        os.open(folder / fil, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb"
+                    )
                     handles[fil].write(header)
                 handles[fil].write(data)
     finally:

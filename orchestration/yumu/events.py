@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from orchestration.lib import private as files
 from orchestration.lib.deliveries import UnreadableFileError, read_delivery, scan
 from orchestration.lib.layouts import YUMU, yumu_order
 from orchestration.lib.money import MoneyError, format_output
@@ -25,7 +26,6 @@ from orchestration.lib.money import parse as parse_money
 from orchestration.lib.pseudonym import borger_id
 from orchestration.lib.text import QuoteError, join_fields, split_fields
 from orchestration.settings import Settings
-from orchestration.yumu import files
 from orchestration.yumu import validation as v
 from orchestration.yumu.grundlag import Grundlag
 

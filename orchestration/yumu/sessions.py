@@ -18,7 +18,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.yumu import files
+from orchestration.lib import private as files
 
 LIFETIME, IDLE = 8 * 3600, 30 * 60
 

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.yumu import files
+from orchestration.lib import private as files
 
 ITERATIONS = 310_000  # OWASP's recommendation for PBKDF2-HMAC-SHA256
 # Checked for unknown names: the same PBKDF2 work as a user's hash, and it matches no password.

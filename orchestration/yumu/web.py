@@ -28,10 +28,10 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from orchestration.lib import private as files
 from orchestration.lib.money import format_output
 from orchestration.lib.reference import kommuner
 from orchestration.settings import Settings
-from orchestration.yumu import files
 from orchestration.yumu import validation as v
 from orchestration.yumu.events import Register
 from orchestration.yumu.sessions import Session, Sessions

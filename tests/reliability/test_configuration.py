@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import sys
 from datetime import date
@@ -33,3 +34,19 @@ def test_yr_refuses_a_bad_run_date_in_one_line_and_publishes_nothing(tmp_path: P
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == ["yr: YR_AS_OF must be a date written YYYY-MM-DD, not '20240101'"]
     assert not (tmp_path / "published").exists()
+
+
+def test_restricted_files_are_0600_in_folders_0700(clean) -> None:
+    """The warehouse (raw layer, vault), the quarantine, the calculation files and landing/ hold CPR
+    numbers: after a run, only the product's user may read them."""
+    settings = Settings.from_env({"YR_DATA_DIR": str(clean.root)})
+    checked = 0
+    for folder in settings.restricted_dirs:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+        for path in folder.rglob("*"):
+            if path.is_dir():
+                assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+            elif path.parent.name != "landing" and not path.parent.is_relative_to(settings.landing_dir):
+                assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+                checked += 1
+    assert checked >= 5  # the warehouse, its parse, the quarantine and the calculation files at least

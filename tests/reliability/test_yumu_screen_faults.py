@@ -77,7 +77,7 @@ def test_a_save_never_overwrites_a_file_already_there(settings: Settings) -> Non
 
 
 def test_a_save_is_written_and_synced_under_a_hidden_name_then_linked(settings: Settings, monkeypatch) -> None:
-    from orchestration.yumu import files
+    from orchestration.lib import private as files
 
     steps: list[str] = []
     real_link, real_fsync = files.os.link, files.os.fsync
@@ -95,7 +95,7 @@ def test_a_save_is_written_and_synced_under_a_hidden_name_then_linked(settings: 
 
 
 def test_a_save_that_fails_to_land_leaves_nothing_behind(settings: Settings, monkeypatch) -> None:
-    from orchestration.yumu import files
+    from orchestration.lib import private as files
 
     def no_link(source, target) -> None:
         raise OSError("disk gone")

@@ -1,7 +1,8 @@
-"""Files the YUMU screen writes under $YR_DATA_DIR. They hold CPR numbers or secrets, so only the
-screen's user may read them: files 0600 in folders 0700, set explicitly (a umask only ever narrows
-the mode asked for, and a folder may already exist with a wider one). Each file appears whole: it
-is written under a hidden temporary name in its folder, fsync'ed, and then given its name.
+"""Restricted files: what holds CPR numbers or secrets (landing/, the warehouse with its raw layer and
+vault, the quarantine, the calculation files, the YUMU screen's files) is readable by the product's
+own user only: files 0600 in folders 0700, set explicitly (a umask only ever narrows the mode asked
+for, and a folder may already exist with a wider one). A file written here appears whole: it is
+written under a hidden temporary name in its folder, fsync'ed, and then given its name.
 """
 
 from __future__ import annotations
@@ -20,9 +21,16 @@ def private_folder(folder: Path) -> Path:
     return folder
 
 
+def private_file(path: Path) -> Path:
+    """Narrow a file another program created (DuckDB's database, dbt's parse) to 0600."""
+    if path.exists():
+        os.chmod(path, FILE_MODE)
+    return path
+
+
 def open_private(path: Path) -> int:
-    """A file descriptor of a file the screen keeps open or hands on (the write lock, the session
-    store), created 0600 if missing and narrowed to 0600 if found wider."""
+    """A file descriptor of a file kept open or handed on (the YUMU write lock, the session store),
+    created 0600 if missing and narrowed to 0600 if found wider."""
     fd = os.open(private_folder(path.parent) / path.name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
     os.fchmod(fd, FILE_MODE)
     return fd
@@ -46,7 +54,7 @@ def write_new(folder: Path, names: Sequence[str], data: bytes) -> Path:
 
 
 def replace(path: Path, data: bytes) -> None:
-    """`data` as the new content of `path` (a file of the screen's own, never a landed one)."""
+    """`data` as the new content of `path` (a file of the product's own, never a landed one)."""
     os.replace(_temporary(path.parent, path.name, data), path)
     _sync(path.parent)
 
