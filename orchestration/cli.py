@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         console.print(f"[red]yr: {error}[/]")
         return 2
+    except OSError as error:  # the data folder (or a file in it) cannot be made, read or written
+        where = f"{error.filename}: " if error.filename else ""
+        console.print(f"[red]yr: {where}{error.strerror or error} (check YR_DATA_DIR and its permissions)[/]")
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     forklar.add_argument("--cpr", required=True, help="the citizen's CPR number, 10 digits")
     forklar.add_argument("--fra", type=_date, help="first week to show, YYYY-MM-DD")
     forklar.add_argument("--til", type=_date, help="last week to show, YYYY-MM-DD")
+    forklar.add_argument("--ydelse", help="only the weeks with this ydelse, by code (KTH) or name (Kontanthjælp)")
     forklar.set_defaults(func=cmd_forklar)
 
     bench = sub.add_parser("bench", help="the whole pipeline at national scale and smaller, measured")
@@ -223,9 +228,12 @@ def print_summary(settings: Settings, summary) -> None:
     )
     _print_ledger(settings)
     _print_publication(settings, summary.run_id)
+    by_reason: dict[str, list[str]] = {}  # one line per reason: a wrong key fails every ingestion step alike
     for step in summary.failed_steps:
-        reason = summary.reasons.get(step)
-        console.print(f"  [red]failed step:[/] {step}" + (f": {reason}" if reason else ""))
+        by_reason.setdefault(summary.reasons.get(step, ""), []).append(step)
+    for reason, steps in by_reason.items():
+        label = "failed step" if len(steps) == 1 else "failed steps"
+        console.print(f"  [red]{label}:[/] {', '.join(steps)}" + (f": {reason}" if reason else ""))
     for check in summary.checks_failed:
         console.print(f"  [red]failed check:[/] {check}")
     for check in summary.checks_warned:
@@ -333,17 +341,37 @@ def cmd_forklar(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.forklar import explain, gap
     from orchestration.lib.cpr import is_valid
     from orchestration.lib.pseudonym import borger_id
+    from orchestration.lib.reference import ydelser
     from orchestration.warehouse import connect
 
     if not is_valid(args.cpr):
         console.print("[red]yr forklar: CPR feltet skal udfyldes uden bindestreg og består af 10 tal.[/]")
         return 2
+    kode = None
+    if args.ydelse:
+        catalogue = {y.kode: y.navn for y in ydelser()}
+        kode = next((k for k, navn in catalogue.items() if args.ydelse in (k, navn)), None)
+        if kode is None:
+            known = ", ".join(f"{k} ({navn})" for k, navn in sorted(catalogue.items()))
+            console.print(f"[red]yr forklar: ukendt ydelse {args.ydelse!r}; kendte ydelser: {known}[/]")
+            return 2
+    if not settings.duckdb_path.exists():
+        console.print(f"[red]yr forklar: no warehouse at {settings.duckdb_path} yet: run `yr run` first.[/]")
+        return 1
     try:
         with connect(settings, read_only=True) as con:
             periods, weeks = explain(con, borger_id(settings.pseudonym_key, args.cpr), args.fra, args.til)
-    except duckdb.Error as error:
-        console.print(f"[red]yr forklar: the warehouse has no calculation yet (run `yr run`): {error}[/]")
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        console.print("[red]yr forklar: a pipeline run is writing the warehouse now (DuckDB lets nobody read it "
+                      "meanwhile); try again when the run has finished.[/]")  # fmt: skip
         return 1
+    except duckdb.CatalogException:
+        console.print("[red]yr forklar: the warehouse has no calculation yet: run `yr run` first.[/]")
+        return 1
+    if kode:
+        weeks = [w for w in weeks if kode in {part.split()[0] for part in w.ydelser.split(", ") if part}]
     if not weeks:
         console.print("No calculation weeks for this CPR number in the chosen period.")
         return 1

@@ -121,7 +121,8 @@ def failure_reason(data) -> str:
     if error.cls_name == "DagsterExecutionInterruptedError":
         return "afbrudt (SIGTERM eller SIGINT)"
     first = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name
-    return first.removeprefix(f"{error.cls_name}: ").removeprefix("dagster._core.definitions.events.Failure: ")
+    marker = f"{error.cls_name}: "  # the message starts with the error's (qualified) class name
+    return first[first.index(marker) + len(marker) :] if marker in first else first
 
 
 # ---- the supervisor --------------------------------------------------------------------------------
