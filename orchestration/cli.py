@@ -341,7 +341,7 @@ def cmd_forklar(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.forklar import explain, gap
     from orchestration.lib.cpr import is_valid
     from orchestration.lib.pseudonym import borger_id
-    from orchestration.lib.reference import ydelser
+    from orchestration.lib.reference import describe_trappe, ydelser
     from orchestration.warehouse import connect
 
     if not is_valid(args.cpr):
@@ -395,11 +395,7 @@ def cmd_forklar(args: argparse.Namespace, settings: Settings) -> int:
         )  # fmt: skip
         previous = w.uge
     out.print(table)
-    out.print(
-        "Trin follows the counter at the end of the week: 1–4 → trin 1 (80 %), 5–26 → 2 (40 %), 27–52 → 3 (30 %), "
-        "53+ → 4 (20 %); 0 (no open tælleperiode) is trin 1. A tælleperiode closes after 52 self-supported weeks "
-        "within 156 weeks; weeks before its start never count."
-    )
+    out.print(describe_trappe(settings.as_of))
     return 0
 
 
@@ -414,9 +410,10 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     dagster = Path(sys.executable).with_name("dagster")
     console.print(f"Dagster UI on http://{args.host}:{args.port} (Ctrl+C stops it); data in {settings.data_dir}")
     os.chdir(Path(__file__).resolve().parent.parent)
-    os.execv(
+    os.execve(
         dagster,
         [str(dagster), "dev", "-w", "workspace.yaml", "-h", args.host, "-p", str(args.port)],
+        settings.subprocess_env(),  # the UI's code location and its runs read exactly these settings
     )
     return 0  # not reached
 

@@ -28,7 +28,8 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 
 class YrDbtCliResource(DbtCliResource):
     """dagster-dbt's resource without its two start-up costs this project does not need (about 5 s
-    of every run, measured):
+    of every run, measured; DECISIONS.md B14). The only place that touches dagster-dbt's private
+    members: tests/test_definitions.py fails when an upgrade renames them.
 
     - it asks the dbt executable for its version (`dbt --version`, a subprocess that imports dbt,
       3 s). The executable is this environment's, so its version is that of the dbt-core installed

@@ -27,14 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 
 from orchestration.dbt import DBT_PROJECT_DIR, project_files
-from orchestration.settings import ConfigError
 
 # raw table → the id columns that tie its rows together across borgere (the rows of one id are
 # read together by the calculation: versions, reversals)
@@ -58,13 +56,6 @@ PARTI_BORGERE = 100_000
 def partier(borgere: int, per_parti: int) -> int:
     """The number of parts for a run that recomputes `borgere`: at most `per_parti` in each."""
     return max(1, -(-borgere // max(1, per_parti)))
-
-
-def parti_borgere() -> int:
-    text = os.environ.get("YR_PARTI_BORGERE") or str(PARTI_BORGERE)
-    if not text.isdigit() or int(text) < 1:
-        raise ConfigError(f"YR_PARTI_BORGERE must be a whole number of borgere above 0, not {text!r}")
-    return int(text)
 
 
 @dataclass(frozen=True)
@@ -176,7 +167,7 @@ def plan(
     `tables`: those models' tables (schema.name); a run is scoped only when all exist, so that every
     one of them is built incrementally in a scoped run (the scoped tests rely on it).
     `per_parti`: borgere per part of the models built in parts (default YR_PARTI_BORGERE)."""
-    basis, per_parti = grundlag(), per_parti or parti_borgere()
+    basis, per_parti = grundlag(), per_parti or PARTI_BORGERE
     con.execute("create schema if not exists omfang")
     con.execute("create table if not exists omfang.grundlag (grundlag varchar, as_of date, beregnet timestamp)")
     con.execute(
@@ -209,6 +200,28 @@ def plan(
         f", YR_AS_OF {before} → {as_of}" if as_of != before else ""
     )
     return Plan(SCOPED, reason, basis, as_of, scoped, total, per_parti)
+
+
+def save(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str) -> None:
+    """Keep the plan of a run for its dbt step (the asset omfang/beregningsomfang plans, the dbt
+    assets build by it)."""
+    con.execute(
+        """create or replace table omfang.plan as
+           select ? as koersel, ? as mode, ? as reason, ? as grundlag, ?::date as as_of, ?::bigint as borgere,
+                  ?::bigint as i_alt, ?::bigint as per_parti""",
+        [run_id, plan.mode, plan.reason, plan.grundlag, plan.as_of, plan.borgere, plan.i_alt, plan.per_parti],
+    )
+
+
+def planned(con: duckdb.DuckDBPyConnection, run_id: str) -> Plan | None:
+    """The plan this run made, or None when its scope was not planned in this run."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'omfang' and table_name = 'plan'"
+    ).fetchall()[0][0]
+    if not exists:
+        return None
+    rows = con.execute("select * exclude (koersel) from omfang.plan where koersel = ?", [run_id]).fetchall()
+    return Plan(*rows[0]) if rows else None
 
 
 def record(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:

@@ -48,10 +48,14 @@ class RunSummary:
 
 
 def prepare_environment(settings: Settings) -> None:
-    """Directories, the Dagster instance and the child-process environment (dbt reads YR_DATA_DIR)."""
+    """The data folder's directories and the Dagster instance."""
     settings.ensure_dirs()
     ensure_instance(settings.dagster_home)
-    os.environ.update(settings.subprocess_env())
+
+
+def instance_of(settings: Settings) -> dg.DagsterInstance:
+    """The persistent Dagster instance of the data folder (DAGSTER_HOME)."""
+    return dg.DagsterInstance.from_config(str(settings.dagster_home))
 
 
 def load_definitions() -> dg.Definitions:
@@ -68,7 +72,7 @@ def run_all(settings: Settings, instance: dg.DagsterInstance | None = None, run_
     prepare_environment(settings)
     definitions = load_definitions()
     job = definitions.resolve_implicit_global_asset_job_def()
-    with _instance(instance) as inst:
+    with _instance(instance, settings) as inst:
         result = job.execute_in_process(
             instance=inst, run_config=RUN_CONFIG, raise_on_error=False, run_id=run_id, tags=recovery.own_tags()
         )
@@ -76,12 +80,12 @@ def run_all(settings: Settings, instance: dg.DagsterInstance | None = None, run_
 
 
 @contextmanager
-def _instance(given: dg.DagsterInstance | None) -> Iterator[dg.DagsterInstance]:
-    """The given instance, or the persistent one at DAGSTER_HOME (disposed afterwards)."""
+def _instance(given: dg.DagsterInstance | None, settings: Settings) -> Iterator[dg.DagsterInstance]:
+    """The given instance, or the data folder's persistent one (disposed afterwards)."""
     if given is not None:
         yield given
     else:
-        with dg.DagsterInstance.get() as instance:
+        with instance_of(settings) as instance:
             yield instance
 
 
@@ -151,20 +155,21 @@ def supervise(settings: Settings, say: Callable[[str], None]) -> int:
     worker = None
     run_id = str(uuid.uuid4())
     try:
-        with dg.DagsterInstance.get() as instance:
+        with instance_of(settings) as instance:
             for found in recovery.recover(instance):
                 say(found.describe())
             _wait_for_pool(instance, say)
             worker = subprocess.Popen(
                 [sys.executable, "-m", "orchestration.runner", run_id],
+                env=settings.subprocess_env(),  # the worker reads exactly these settings
                 preexec_fn=_die_with_parent,
                 start_new_session=True,  # a Ctrl+C in the terminal reaches the supervisor only
             )
             _watch(instance, worker, run_id, say)
-            return worker.returncode if worker.returncode >= 0 else _worker_killed(instance, run_id, worker, say)
+            return worker.returncode if worker.returncode >= 0 else _worker_killed(settings, run_id, worker, say)
     except StopRequestedError as stop:
         say(f"yr run: {stop} modtaget: kørslen stoppes.")
-        _stop(worker, run_id, stop, say)
+        _stop(settings, worker, run_id, stop, say)
         return 128 + stop.signum
     finally:
         for s, handler in previous.items():
@@ -199,9 +204,9 @@ def _watch(instance: dg.DagsterInstance, worker: subprocess.Popen, run_id: str, 
             said = time.monotonic()
 
 
-def _end_run(run_id: str, canceled: bool, message: str) -> bool:
+def _end_run(settings: Settings, run_id: str, canceled: bool, message: str) -> bool:
     """Give the worker's run a final status and free its slots; False when it had one already."""
-    with dg.DagsterInstance.get() as instance:
+    with instance_of(settings) as instance:
         run = instance.get_run_by_id(run_id)
         ended = run is not None and run.status not in recovery.FINISHED
         if run is not None:
@@ -213,7 +218,13 @@ def _end_run(run_id: str, canceled: bool, message: str) -> bool:
         return ended
 
 
-def _stop(worker: subprocess.Popen | None, run_id: str, stop: StopRequestedError, say: Callable[[str], None]) -> None:
+def _stop(
+    settings: Settings,
+    worker: subprocess.Popen | None,
+    run_id: str,
+    stop: StopRequestedError,
+    say: Callable[[str], None],
+) -> None:
     # A second signal while stopping must not leave the run marked as running: ignore it.
     for s in (signal.SIGTERM, signal.SIGINT):
         signal.signal(s, signal.SIG_IGN)
@@ -226,15 +237,14 @@ def _stop(worker: subprocess.Popen | None, run_id: str, stop: StopRequestedError
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)  # the worker and what it started (dbt)
             worker.wait()
-    _end_run(run_id, True, f"Stoppet af {stop} til yr run.")
+    _end_run(settings, run_id, True, f"Stoppet af {stop} til yr run.")
     say(f"Kørsel {run_id[:8]} er stoppet, og puljen duckdb er fri. Det, der var udgivet før, står uændret "
         "(en udgivelse skiftes ind helt eller slet ikke); kør `yr run` igen for at fortsætte.")  # fmt: skip
 
 
-def _worker_killed(instance: dg.DagsterInstance, run_id: str, worker: subprocess.Popen,
-                   say: Callable[[str], None]) -> int:  # fmt: skip
+def _worker_killed(settings: Settings, run_id: str, worker: subprocess.Popen, say: Callable[[str], None]) -> int:
     name = signal.Signals(-worker.returncode).name
-    _end_run(run_id, False, f"Kørslens proces blev stoppet af {name}.")
+    _end_run(settings, run_id, False, f"Kørslens proces blev stoppet af {name}.")
     say(f"yr run: kørslens proces blev stoppet af {name} (fx af OOM-killeren). Kørsel {run_id[:8]} er markeret "
         "som fejlet og puljen frigivet; kør `yr run` igen.")  # fmt: skip
     return 1

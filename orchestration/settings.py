@@ -5,7 +5,14 @@ YR_AS_OF           the run date, YYYY-MM-DD (default: today), from taelling_star
 YR_LANDING_SETTLE_SECONDS
                    how long a landed file must stay unchanged before automatic runs take it (default 30)
 YR_PSEUDONYM_KEY   the HMAC key for borger_id pseudonyms (default: a demo key, with a loud warning)
+YR_POSTGRES_DSN    the PostgreSQL that gets schema lis (default: none)
+YR_DUCKDB_MEMORY   DuckDB's memory limit (default 5GB)
+YR_PARTI_BORGERE   borgere per part of the largest models (default 100000)
 DAGSTER_HOME       Dagster's instance folder (default: $YR_DATA_DIR/dagster)
+
+Read once: the `yr` commands read them at start, the Dagster code location when it loads (as the
+fields of the `settings` resource, which a run's launchpad may change); everything else receives
+the resulting `Settings`, and child processes (dbt, the run worker) get them from `subprocess_env`.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ class Settings:
     dagster_home: Path
     postgres_dsn: str = ""
     landing_settle_seconds: int = 30
+    duckdb_memory: str = "5GB"  # DuckDB's memory limit, in the pipeline and in dbt; beyond it, it spills
+    parti_borgere: int = 100_000  # borgere per part of the models built in parts (DECISIONS.md B36)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +62,12 @@ class Settings:
         key = env.get("YR_PSEUDONYM_KEY") or ""
         if key and len(key) < 16:
             raise ConfigError("YR_PSEUDONYM_KEY must be at least 16 characters long")
+        memory = env.get("YR_DUCKDB_MEMORY") or "5GB"
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory):
+            raise ConfigError(f"YR_DUCKDB_MEMORY must be an amount of memory such as 5GB, not {memory!r}")
+        parti = env.get("YR_PARTI_BORGERE") or "100000"
+        if not parti.isdigit() or int(parti) < 1:
+            raise ConfigError(f"YR_PARTI_BORGERE must be a whole number of borgere above 0, not {parti!r}")
         return cls(
             data_dir=data_dir,
             as_of=as_of,
@@ -61,7 +76,23 @@ class Settings:
             dagster_home=Path(env.get("DAGSTER_HOME") or data_dir / "dagster").expanduser().resolve(),
             postgres_dsn=env.get("YR_POSTGRES_DSN") or "",
             landing_settle_seconds=int(settle),
+            duckdb_memory=memory,
+            parti_borgere=int(parti),
         )
+
+    def variables(self) -> dict[str, str]:
+        """These settings as the YR_* variables they are read from (secrets included: pass them only
+        to child processes, never into logs)."""
+        return {
+            "YR_DATA_DIR": str(self.data_dir),
+            "YR_AS_OF": self.as_of.isoformat(),
+            "YR_PSEUDONYM_KEY": "" if self.pseudonym_key_is_demo else self.pseudonym_key,
+            "DAGSTER_HOME": str(self.dagster_home),
+            "YR_POSTGRES_DSN": self.postgres_dsn,
+            "YR_LANDING_SETTLE_SECONDS": str(self.landing_settle_seconds),
+            "YR_DUCKDB_MEMORY": self.duckdb_memory,
+            "YR_PARTI_BORGERE": str(self.parti_borgere),
+        }
 
     @property
     def landing_dir(self) -> Path:
@@ -121,9 +152,7 @@ class Settings:
         if venv_bin not in env.get("PATH", "").split(os.pathsep):
             env["PATH"] = os.pathsep.join(filter(None, [venv_bin, env.get("PATH")]))
         env.update(
-            YR_DATA_DIR=str(self.data_dir),
-            YR_AS_OF=self.as_of.isoformat(),
-            DAGSTER_HOME=str(self.dagster_home),
+            **self.variables(),
             DBT_LOG_PATH=str(self.data_dir / "logs"),  # dbt's own log, outside the repository
             **TELEMETRY_OFF,
         )

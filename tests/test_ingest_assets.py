@@ -13,15 +13,18 @@ import pytest
 
 from orchestration.defs.ingest import INGEST_ASSETS, landing_sensor
 from orchestration.generator import Options, generate
+from orchestration.resources import RunSettings
 from orchestration.runner import load_definitions
 from orchestration.settings import Settings
-from orchestration.warehouse import Warehouse, connect
+from orchestration.warehouse import connect
 
 OPTIONS = Options(kommuner=("730", "376"), borgere=60, fra=date(2020, 1, 1), til=date(2021, 12, 31), seed=5)
 
 
 def _materialize(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    return dg.materialize(INGEST_ASSETS, resources={"warehouse": Warehouse()}, instance=instance, raise_on_error=False)
+    return dg.materialize(
+        INGEST_ASSETS, resources={"run_settings": RunSettings()}, instance=instance, raise_on_error=False
+    )
 
 
 @pytest.fixture
@@ -94,7 +97,9 @@ def test_the_landing_sensor_requests_one_run_for_the_folders_with_new_files(data
 
     def tick(cursor: str | None):
         with dg.DagsterInstance.ephemeral() as instance:
-            context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=definitions)
+            context = dg.build_sensor_context(
+                instance=instance, cursor=cursor, definitions=definitions, resources={"run_settings": RunSettings()}
+            )
             return landing_sensor(context), context.cursor
 
     result, cursor = tick(None)

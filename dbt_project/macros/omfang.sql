@@ -12,7 +12,7 @@
 -#}
 {#- The predicate of the scope: the row is a borger's this run recomputes. -#}
 {% macro in_scope(column='borger_id') -%}
-    {{ column }} in (select borger_id from omfang.borgere)
+    {{ column }} in (select borger_id from {{ source('omfang', 'borgere') }})
 {%- endmacro %}
 
 
@@ -26,6 +26,9 @@
     the current part when the model is built in parts (below; a part holds only borgere in scope).
 -#}
 {% macro per_borger_scope(relation) -%}
+    {#- named at parse time too, so that dbt's lineage (and Dagster's) shows every per-borger model
+        reading the scope -#}
+    {%- set scope = source('omfang', 'borgere') -%}
     {%- if borger_partier() > 1 -%}
         (select * from {{ relation }} where borger_id in (select borger_id from {{ _parti_table() }}))
     {%- elif scoped_to_borgere() -%}
@@ -77,7 +80,7 @@
     create or replace temporary table {{ _parti_table() }} as
     select borger_id from (
         select borger_id, ntile({{ borger_partier() }}) over (order by borger_id) as parti
-        from {{ 'omfang.borgere' if scoped_to_borgere() else 'omfang.fingeraftryk_ny' }}
+        from {{ source('omfang', 'borgere') if scoped_to_borgere() else source('omfang', 'fingeraftryk_ny') }}
     )
     where parti = {{ parti + 1 }}
 {%- endmacro %}
@@ -121,7 +124,7 @@
 -#}
 {% macro mark_unpublished() -%}
     {%- if scoped_to_borgere() -%}
-        insert into omfang.upubliceret select borger_id, false from omfang.borgere
+        insert into omfang.upubliceret select borger_id, false from {{ source('omfang', 'borgere') }}
     {%- else -%}
         insert into omfang.upubliceret values (null, true)
     {%- endif -%}
@@ -168,6 +171,8 @@
 {#- on-run-start: the tables the hooks of this file write to (omfang.py empties or replaces them). -#}
 {% macro create_omfang_tables() -%}
     create schema if not exists omfang;
+    create table if not exists omfang.borgere (borger_id bigint);
+    create table if not exists omfang.fingeraftryk_ny (borger_id bigint, fingeraftryk hugeint, raekker bigint);
     create table if not exists omfang.lis_foer (
         kilde varchar, borger_id bigint, kommunenummer varchar, uge date, maaned date, h hugeint, n bigint
     );
@@ -210,7 +215,7 @@
         {%- set kilde = _lis_kilde() -%}
         create or replace temporary table lis_nye_borgere as
         select b.borger_id
-        from omfang.borgere as b
+        from {{ source('omfang', 'borgere') }} as b
         where b.borger_id not in (select f.borger_id from omfang.lis_foer_borgere as f where f.kilde = '{{ kilde }}');
         insert into omfang.lis_foer {{ lis_group_hashes(this, kilde, 'select borger_id from lis_nye_borgere') }};
         insert into omfang.lis_foer_borgere select '{{ kilde }}', borger_id from lis_nye_borgere;

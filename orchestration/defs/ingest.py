@@ -16,9 +16,9 @@ from orchestration.ingestion.engine import IngestResult, ingest
 from orchestration.ingestion.ledger import reconcile
 from orchestration.ingestion.sources import SOURCES, Source
 from orchestration.lib.deliveries import strangers
+from orchestration.resources import RunSettings
 from orchestration.settings import SOURCES as FOLDERS
 from orchestration.settings import Settings
-from orchestration.warehouse import Warehouse
 
 DEMO_KEY_WARNING = (
     "YR_PSEUDONYM_KEY er ikke sat: pseudonymerne laves med den indbyggede DEMO-nøgle, som alle med "
@@ -78,13 +78,13 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
             ),
         ],
     )  # fmt: skip
-    def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        settings = Settings.from_env()
+    def _ingest(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
+        settings = run_settings.resolved()
         if settings.pseudonym_key_is_demo:
             context.log.warning(DEMO_KEY_WARNING)
         settle = context.run.tags.get(SETTLE_TAG)  # automatic runs: only files that have stopped changing
         settled_before = time.time() - int(settle) if settle and settle.isdigit() else None
-        with warehouse.connect() as con:
+        with run_settings.warehouse() as con:
             result = ingest(con, source, settings, context.run.run_id, context.log.info, settled_before)
             problems = reconcile(con, source)
             rows = con.execute(f"select count(*) from raw.{source.table}").fetchall()[0][0]
@@ -177,8 +177,8 @@ def _recover(instance: dg.DagsterInstance, log) -> None:
         "and everything after it. Ends runs whose process died first, so that they block nothing."
     ),
 )
-def landing_sensor(context: dg.SensorEvaluationContext):
-    settings = Settings.from_env()
+def landing_sensor(context: dg.SensorEvaluationContext, run_settings: RunSettings):
+    settings = run_settings.resolved()
     _recover(context.instance, context.log)
     seen: dict[str, list[str]] = json.loads(context.cursor) if context.cursor else {}
     now = time.time()
@@ -216,9 +216,9 @@ def landing_sensor(context: dg.SensorEvaluationContext):
         "calculated and published. Ends runs whose process died first, so that they block nothing."
     ),
 )
-def weekly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def weekly(context: dg.ScheduleEvaluationContext, run_settings: RunSettings) -> dg.RunRequest:
     _recover(context.instance, context.log)
-    return dg.RunRequest(tags={SETTLE_TAG: str(Settings.from_env().landing_settle_seconds)})
+    return dg.RunRequest(tags={SETTLE_TAG: str(run_settings.resolved().landing_settle_seconds)})
 
 
 @dg.definitions

@@ -8,8 +8,7 @@ import psycopg
 from orchestration.defs.quality import GATE, refuse_unless_checks_passed
 from orchestration.publish import lis, postgres
 from orchestration.publish.beregningsfiler import publish
-from orchestration.settings import Settings
-from orchestration.warehouse import Warehouse
+from orchestration.resources import RunSettings
 
 FCT_BEREGNING = dg.AssetKey(["marts", "fct_beregning"])
 BEREGNINGSPERIODER = dg.AssetKey(["intermediate", "int_beregningsperioder"])
@@ -28,11 +27,11 @@ LIS_MARTS = [dg.AssetKey(["lis", mart]) for mart in lis.MARTS]
         "of its files is the current calculation. CPR numbers come back from the vault here only."
     ),
 )
-def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def beregningsfiler(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
     refuse_unless_checks_passed(context, [FCT_BEREGNING, GATE])
-    settings = Settings.from_env()
+    settings = run_settings.resolved()
     folder = settings.published_dir / "beregning"
-    with warehouse.connect() as con:
+    with run_settings.warehouse() as con:
         result = publish(con, folder, settings.as_of, context.run.run_id, settings.pseudonym_key)
     if result.adopted.files:
         context.log.warning(
@@ -68,13 +67,13 @@ def beregningsfiler(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
         "ydelser it paid a citizen and to check that an amount is not more than it paid (RULES.md 6)."
     ),
 )
-def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def yumu_grundlag(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
     refuse_unless_checks_passed(context, [BEREGNINGSPERIODER, GATE])
-    settings = Settings.from_env()
+    settings = run_settings.resolved()
     target = settings.published_dir / "yumu" / "grundlag.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    with warehouse.connect() as con:
+    with run_settings.warehouse() as con:
         con.execute(
             # The lines' shares as they are: the screen nets them itself (orchestration/yumu/grundlag.py),
             # and netting them here first left 97.5 % of the rows and doubled the time (6.9 s → 3.3 s
@@ -106,9 +105,9 @@ def yumu_grundlag(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         "all switched in together, or, when one fails, none."
     ),
 )
-def lis_publicering(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def lis_publicering(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
     refuse_unless_checks_passed(context, [*LIS_MARTS, GATE])
-    settings = Settings.from_env()
+    settings = run_settings.resolved()
     loaded: dict[str, int] = {}
 
     @contextmanager
@@ -117,7 +116,7 @@ def lis_publicering(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             loaded.update(rows)
             yield
 
-    with warehouse.connect() as con:
+    with run_settings.warehouse() as con:
         try:
             published = lis.publish(con, settings.published_dir, context.run.run_id,
                                     into_postgres if settings.postgres_dsn else None)  # fmt: skip

@@ -8,11 +8,9 @@ error (`refuse_unless_checks_passed`). Metadata carries counts and rule names on
 from functools import cache
 
 import dagster as dg
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from orchestration.quality import SUITES, Suite, SuiteResult, run_suite
-from orchestration.settings import Settings
-from orchestration.warehouse import Warehouse
+from orchestration.resources import RunSettings
 
 
 def _metadata(result: SuiteResult) -> dict:
@@ -35,9 +33,9 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
         pool="duckdb",
         description=f"Great Expectations: {suite.description} (expectations/{suite.name}.json)",
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        settings = Settings.from_env()
-        with warehouse.connect(read_only=True) as con:
+    def _check(context: dg.AssetCheckExecutionContext, run_settings: RunSettings) -> dg.AssetCheckResult:
+        settings = run_settings.resolved()
+        with run_settings.warehouse(read_only=True) as con:
             result = run_suite(con, suite, settings.quality_dir)
         severity = dg.AssetCheckSeverity.ERROR if result.errors else dg.AssetCheckSeverity.WARN
         return dg.AssetCheckResult(passed=result.success, severity=severity, metadata=_metadata(result))
@@ -69,7 +67,7 @@ def refuse_unless_checks_passed(context: dg.AssetExecutionContext, inputs: list[
     latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
     failed = []
     for check_key, record in latest.items():
-        if record.status != AssetCheckExecutionRecordStatus.FAILED:
+        if record.status.value != "FAILED":
             continue  # passed, or planned in this run and not evaluated yet
         if record.evaluation is None or record.evaluation.severity == dg.AssetCheckSeverity.ERROR:
             failed.append(f"{check_key.asset_key.to_user_string()}:{check_key.name}")
@@ -94,9 +92,9 @@ GUARDED = sorted({dg.AssetKey(list(suite.asset)) for suite in SUITES}, key=str)
         "any input or anything before it failed. Everything published comes after it."
     ),
 )
-def kvalitetsport(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def kvalitetsport(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
     refuse_unless_checks_passed(context, GUARDED)
-    settings = Settings.from_env()
+    settings = run_settings.resolved()
     report = settings.quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     return dg.MaterializeResult(metadata={"suiter": len(SUITES), "rapport": dg.MetadataValue.path(str(report))})
 

@@ -20,11 +20,11 @@ from orchestration.dbt import (
     run_target_path,
     save_parse,
 )
-from orchestration.lib.dbt_args import build_args
+from orchestration.lib.dbt_args import build_args, dbt_environment
 from orchestration.quality import warm_up
-from orchestration.settings import Settings
-from orchestration.warehouse import Warehouse
+from orchestration.resources import RunSettings
 
+SCOPE = dg.AssetKey(["omfang", "beregningsomfang"])
 ensure_manifest()
 MANIFEST = omfang.load_manifest(DBT_PROJECT.manifest_path)  # read once: the assets and the scope use it
 
@@ -35,6 +35,8 @@ class YrTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["source_name"] == "omfang":
+                return SCOPE  # the scope's tables are what the asset omfang/beregningsomfang writes
             # source('raw', 'eindkomst_linjer') is what orchestration/defs/ingest.py materialises
             return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
@@ -56,31 +58,71 @@ class DbtBuildConfig(dg.Config):
     dagster_dbt_translator=YrTranslator(),
     pool="duckdb",  # one writer of the warehouse file at a time
 )
-def yr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuildConfig):
+def yr_dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    run_settings: RunSettings,
+    config: DbtBuildConfig,
+):
     """`dbt build`: seeds, models and their data tests, in dependency order. The per-borger models
     recompute only the borgere whose deliveries changed since the last calculation, the aggregated LIS marts
     only the groups where their rows changed (orchestration/omfang.py)."""
     warm_up()  # the quality checks come next, in this process: import GX while dbt runs
+    settings = run_settings.resolved()
     whole = set(context.selected_asset_keys) >= INCREMENTAL_KEYS
-    settings = Settings.from_env()
-    with warehouse.connect() as con:
-        plan = omfang.plan(con, as_of=settings.as_of, whole=whole, full_refresh=config.full_refresh,
-                           tables=INCREMENTAL_TABLES)  # fmt: skip
+    with run_settings.warehouse() as con:
+        plan = omfang.planned(con, context.run.run_id) if whole else None
+        if plan is None:  # the scope was not planned in this run: the selected models are rebuilt whole
+            plan = omfang.plan(con, as_of=settings.as_of, whole=False, per_parti=settings.parti_borgere)
     context.log.info(plan.describe())
     refresh = plan.full_refresh or config.full_refresh  # a selection rebuilt from scratch on request
     args = build_args(full_refresh=refresh, fail_fast=config.fail_fast)
     target, parse = run_target_path(context.run.run_id), settings.warehouse_dir / "dbt_partial_parse.msgpack"
     prune_run_targets(target.parent, keep=RUN_TARGETS_KEPT - 1)  # and this run's makes ten
     restore_parse(parse, target)  # dbt parses only what changed since this warehouse's last command
-    with environment(plan.dbt_env):  # the scope, for macros/omfang.sql
+    with environment(dbt_environment(settings, plan.dbt_env)):  # dagster-dbt hands dbt this process's environment
         invocation = dbt.cli(args, context=context, target_path=target)
     context.instance.add_run_tags(context.run.run_id, recovery.helper_tags(invocation.process.pid))
     try:
         yield from invocation.stream()
     finally:
         save_parse(target, parse)
-    with warehouse.connect() as con:  # only after dbt succeeded (a failure raises above)
+    with run_settings.warehouse() as con:  # only after dbt succeeded (a failure raises above)
         omfang.record(con, plan)
+
+
+@dg.asset(
+    key=SCOPE,
+    deps=[dg.AssetKey(["raw", t]) for t in omfang.RAW_TABLES],
+    group_name="omfang",
+    pool="duckdb",
+    kinds={"duckdb"},
+    description=(
+        "What this run's calculation recomputes (DECISIONS.md B11): the borgere whose raw rows changed since "
+        "the last successful calculation (a fingerprint per borger), those sharing a line, reversal, DFDG or "
+        "YUMU id with them, and those a later YR_AS_OF reaches; or everyone, when the code, the reference "
+        "data or DuckDB changed, YR_AS_OF moved back or there is no calculation yet. Written to omfang.borgere, "
+        "which every per-borger model reads through `per_borger_scope`. Counts only: no borger_id leaves it."
+    ),
+)
+def beregningsomfang(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
+    settings = run_settings.resolved()
+    selected = context.run.asset_selection  # empty or None: the whole job
+    whole = not selected or set(selected) >= INCREMENTAL_KEYS
+    with run_settings.warehouse() as con:
+        plan = omfang.plan(con, as_of=settings.as_of, whole=whole, full_refresh=False, tables=INCREMENTAL_TABLES,
+                           per_parti=settings.parti_borgere)  # fmt: skip
+        omfang.save(con, plan, context.run.run_id)
+    context.log.info(plan.describe())
+    return dg.MaterializeResult(
+        metadata={
+            "omfang": plan.mode,
+            "årsag": plan.reason,
+            "borgere genberegnes": plan.borgere,
+            "borgere i alt": plan.i_alt,
+            "dele": plan.partier,
+        }
+    )
 
 
 # a run is scoped only when it builds every model that is recomputed in part (omfang.plan)

@@ -2,22 +2,15 @@
 made up to 31 December of the previous year become final; the run's result shows in the UI."""
 
 import json
-from datetime import date
 
 import dagster as dg
 
 from orchestration.lib import private
 from orchestration.lib.reference import kommuner, parametre
-from orchestration.settings import Settings
-from orchestration.warehouse import Warehouse
+from orchestration.resources import RunSettings
+from orchestration.yumu.validation import finalised_year
 
 KEY = dg.AssetKey(["yumu", "januarkoersel"])
-
-
-def finalised_year(as_of: date, koersel_dato: str) -> int:
-    """The last year whose registrations the January run has finalised by `as_of`."""
-    month, day = (int(x) for x in koersel_dato.split("-"))
-    return as_of.year - 1 if as_of >= date(as_of.year, month, day) else as_of.year - 2
 
 
 @dg.asset(
@@ -31,10 +24,10 @@ def finalised_year(as_of: date, koersel_dato: str) -> int:
         "edited or deleted, and the screen's list of editable registrations starts again."
     ),
 )
-def januarkoersel(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    settings = Settings.from_env()
-    year = finalised_year(settings.as_of, parametre()["yumu_koersel_dato"])
-    with warehouse.connect() as con:
+def januarkoersel(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
+    settings = run_settings.resolved()
+    year = finalised_year(settings.as_of, parametre()["yumu_koersel_dato"])  # RULES.md 6, the January run
+    with run_settings.warehouse() as con:
         rows = con.execute(
             """select registrerende_kommunenummer, count(*), sum(beloeb)
                from intermediate.int_yumu__gaeldende where year(oprettet) <= ?

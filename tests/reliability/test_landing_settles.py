@@ -15,6 +15,7 @@ from orchestration import recovery
 from orchestration.defs.ingest import SETTLE_TAG, landing_sensor, weekly
 from orchestration.ingestion.engine import ingest
 from orchestration.ingestion.sources import SOURCES
+from orchestration.resources import RunSettings
 from orchestration.runner import load_definitions
 from orchestration.settings import Settings
 from tests.ingestion.conftest import Warehouse, text
@@ -41,7 +42,9 @@ def instance(data_dir: Path):
 
 def test_deliveries_the_sensor_ends_a_dead_run_that_holds_the_pool(instance: dg.DagsterInstance) -> None:
     dead = _dead_run_holding_the_pool(instance)
-    context = dg.build_sensor_context(instance=instance, definitions=load_definitions())
+    context = dg.build_sensor_context(
+        instance=instance, definitions=load_definitions(), resources={"run_settings": RunSettings()}
+    )
     landing_sensor(context)
     assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
     assert instance.event_log_storage.get_concurrency_info(recovery.POOL).claimed_slots == []
@@ -51,7 +54,7 @@ def test_deliveries_the_weekly_schedule_ends_a_dead_run_first_and_takes_only_set
     instance: dg.DagsterInstance,
 ) -> None:
     dead = _dead_run_holding_the_pool(instance)
-    request = weekly(dg.build_schedule_context(instance=instance))
+    request = weekly(dg.build_schedule_context(instance=instance, resources={"run_settings": RunSettings()}))
     assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
     assert request.tags[SETTLE_TAG] == "30"
 
