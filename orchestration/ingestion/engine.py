@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from orchestration.ingestion.schema import ensure_schema
 from orchestration.ingestion.sources import Source
-from orchestration.ingestion.sql import install_macros
+from orchestration.ingestion.sql import install_macros, install_yumu_rule
 from orchestration.lib.deliveries import (
     LandedFile,
     ReadFile,
@@ -449,6 +449,7 @@ def _register_reference(con: duckdb.DuckDBPyConnection) -> None:
             }
         ),
     )
+    install_yumu_rule(con, {y.navn for y in catalogue}, int(parametre()["yumu_aar_tilbage"]))
     cap = format_øre(int(Decimal(rules["max_beloeb_kr"]) * 100), Style.THOUSANDS) + " kr."
     messages = [MESSAGES[r].replace("{max_beloeb}", cap) for r in Reason]
     con.register("reasons", pa.table({"aarsag": [r.value for r in Reason], "besked": messages}))
@@ -475,7 +476,12 @@ def _parse_sql(source: Source) -> str:
         columns.append(f"{c.parse}({text}) as {c.name}")
         if c.parse != "yr_text":
             columns.append(f"yr_text({text}) as {c.name}_raw")
-    checks = "\n".join(f"            when {condition} then '{reason.value}'" for reason, condition in source.checks)
+    checks = "\n".join(
+        f"            when {condition} then '{reason.value}'"
+        if reason
+        else f"            when {condition} is not null then {condition}"
+        for reason, condition in source.checks
+    )
     empty = [(f"{c.empty} and coalesce({c.required_when}, false)", c) for c in source.columns]
     empty_reasons = "\n".join(f"            when {condition} then '{c.empty_reason.value}'" for condition, c in empty)
     empty_fields = "\n".join(f"            when {condition} then '{c.source}'" for condition, c in empty)

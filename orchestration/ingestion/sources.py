@@ -40,7 +40,8 @@ class Source:
     table: str  # raw.<table>
     columns: tuple[Column, ...]
     cpr: str  # SQL over the parsed columns: the citizen's CPR number
-    checks: tuple[tuple[Reason, str], ...]
+    # (reason, SQL true for a bad line), or (None, SQL giving a bad line's reason code, null for a good one)
+    checks: tuple[tuple[Reason | None, str], ...]
     amount: str | None = None  # the money column reconciled in the ledger
     line_id: str | None = None  # a column whose value a line may deliver only once
     # columns that identify a line without an id: the same identity again is a duplicate with the
@@ -167,27 +168,16 @@ YUMU_SOURCE = Source(
     ),
     cpr="cpr_nummer",
     checks=(
-        (Reason.YUMU_HANDLING_UKENDT, "handling is null or handling not in ('opret', 'ret', 'slet')"),
         (Reason.DATO_UGYLDIG, "oprettet is null"),
         (
             Reason.KOMMUNE_UKENDT,
             "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
         ),
-        *((reason, f"{_NOT_SLET} and {condition}") for reason, condition in _CPR),
-        (Reason.DATO_UGYLDIG, f"{_NOT_SLET} and (periode_start is null or periode_slut is null)"),
-        (Reason.PERIODE_OMVENDT, f"{_NOT_SLET} and periode_slut < periode_start"),
-        (Reason.YUMU_PERIODE_FLERE_AAR, f"{_NOT_SLET} and year(periode_start) <> year(periode_slut)"),
-        (
-            Reason.YUMU_AAR_UDENFOR,
-            f"{_NOT_SLET} and year(periode_start) not between year(oprettet) - param_yumu_aar_tilbage"
-            " and year(oprettet)",
-        ),
-        (
-            Reason.YUMU_YDELSE_UKENDT,
-            f"{_NOT_SLET} and (ydelsesnavn is null or ydelsesnavn not in (select ydelse_navn from ref_ydelser))",
-        ),
-        *((reason, f"{_NOT_SLET} and ({condition})") for reason, condition in _AMOUNT),
-        (Reason.YUMU_BELOEB_FOR_LAVT, f"{_NOT_SLET} and beloeb < 0.01"),
+        # an amount that cannot be read is not the screen's to judge
+        *((reason, f"{_NOT_SLET} and ({condition})") for reason, condition in _AMOUNT[:1]),
+        # the screen's rules, from their one home (yumu/validation.py screen_rule): the reason, or null
+        (None, "yr_yumu_regel(handling, oprettet, cpr_nummer, periode_start, periode_slut, ydelsesnavn, beloeb)"),
+        *((reason, f"{_NOT_SLET} and ({condition})") for reason, condition in _AMOUNT[1:]),
     ),
     amount="beloeb",
 )

@@ -3,6 +3,8 @@ orchestration/lib (text.py, money.py, cpr.py); tests/reliability/ keeps them in 
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 
 from orchestration.lib.money import MONEY_PATTERN
@@ -54,3 +56,28 @@ MACROS = [
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     for macro in MACROS:
         con.execute(macro)
+
+
+def install_yumu_rule(con: duckdb.DuckDBPyConnection, ydelser: set[str], years_back: int) -> None:
+    """yr_yumu_regel(handling, oprettet, cpr, start, slut, ydelsesnavn, beloeb): the reason code of the
+    first YUMU screen rule a line fails, or null (RULES.md 6; the rules' one home is
+    orchestration/yumu/validation.py `screen_rule`). YUMU lines are few: a Python function per line
+    costs nothing next to a delivery's parsing."""
+    from orchestration.yumu.validation import screen_rule
+
+    def rule(handling, oprettet, cpr, start, end, ydelsesnavn, beloeb):
+        if oprettet is None:
+            return None  # its own check (DATO_UGYLDIG) comes first
+        reason = screen_rule(handling, oprettet, cpr, start, end, ydelsesnavn, beloeb, years_back, ydelser)
+        return reason.value if reason else None
+
+    with contextlib.suppress(duckdb.InvalidInputException):  # not there yet
+        con.remove_function("yr_yumu_regel")
+    con.create_function(
+        "yr_yumu_regel",
+        rule,
+        ["VARCHAR", "DATE", "VARCHAR", "DATE", "DATE", "VARCHAR", "DECIMAL(18, 2)"],
+        "VARCHAR",
+        null_handling="special",
+        side_effects=False,
+    )

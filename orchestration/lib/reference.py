@@ -74,3 +74,44 @@ def kommuner() -> dict[str, str]:
 @cache
 def parametre() -> dict[str, str]:
     return {r["parameter"]: r["vaerdi"] for r in read_seed("parametre")}
+
+
+@dataclass(frozen=True)
+class Trin:
+    """One step of the staircase in one version of trappe.csv (RULES.md 3.6, 4)."""
+
+    trin: int
+    fra_uge: int
+    til_uge: int | None
+    refusionssats: int
+    medfinansieringssats: int
+    gyldig_fra: date
+
+
+def trappe(on: date) -> tuple[Trin, ...]:
+    """The staircase valid on a date: the latest version that started on or before it (the first
+    version for dates before every version, DECISIONS.md C2)."""
+    rows = [
+        Trin(int(r["trin"]), int(r["fra_uge"]), int(r["til_uge"]) if r["til_uge"] else None,
+             int(r["refusionssats"]), int(r["medfinansieringssats"]), date.fromisoformat(r["gyldig_fra"]))
+        for r in read_seed("trappe")
+    ]  # fmt: skip
+    versions = sorted({t.gyldig_fra for t in rows})
+    chosen = max((v for v in versions if v <= on), default=versions[0])
+    return tuple(sorted((t for t in rows if t.gyldig_fra == chosen), key=lambda t: t.trin))
+
+
+def describe_trappe(on: date) -> str:
+    """The staircase and the reset rule in words, from the reference data valid on a date."""
+    params = parametre()
+    steps = ", ".join(
+        f"{t.fra_uge}–{t.til_uge} → trin {t.trin} ({t.refusionssats} %)" if t.til_uge
+        else f"{t.fra_uge}+ → trin {t.trin} ({t.refusionssats} %)"
+        for t in trappe(on)
+    )  # fmt: skip
+    return (
+        f"Trin follows the counter at the end of the week: {steps} (refusion; medfinansiering is the rest of "
+        f"100 %); 0 (no open tælleperiode) is trin 1. A tælleperiode closes after {params['genoptjening_uger']} "
+        f"self-supported weeks within {params['genoptjening_vindue_uger']} weeks; weeks before its start never "
+        "count."
+    )

@@ -13,6 +13,7 @@ the vault here, and only here.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,46 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration.lib.private import FILE_MODE, private_folder
+from orchestration.publish.beregningsfil import AMOUNTS, COLUMNS, FILE_PREFIX, RECORDED
 from orchestration.publish.record import Adopted, adopt
-
-COLUMNS = (
-    "Beregnings ID",
-    "Uge",
-    "CPR nummer",
-    "Ydelse",
-    "Finansiering Kommunenavn",
-    "Indberetter Ekstern ID",
-    "Indberetning udbetalingsbeløb",
-    "Beregnet udbetalingsbeløb",
-    "Refusionssats",
-    "Refusionsbeløb",
-    "Medfinansieringssats",
-    "Medfinansieringsbeløb",
-    "Finansieringsbeløb",
-    "Posteringskonto for indberetning",
-    "Funktionsområde",
-)
-AMOUNTS = (
-    "indberetning_udbetalingsbeloeb",
-    "beregnet_udbetalingsbeloeb",
-    "refusionsbeloeb",
-    "medfinansieringsbeloeb",
-    "finansieringsbeloeb",
-)
-# The row's columns as recorded (borger_id in place of the CPR number, which is never stored twice).
-RECORDED = (
-    "uge",
-    "borger_id",
-    "ydelse",
-    "finansiering_kommunenummer",
-    "finansiering_kommunenavn",
-    "indberetter_ekstern_id",
-    "refusionssats",
-    "medfinansieringssats",
-    "posteringskonto_for_indberetning",
-    "funktionsomraade",
-    *AMOUNTS,
-)
+from orchestration.settings import DBT_PROJECT_DIR
 
 DDL = [
     "create schema if not exists publicering",
@@ -135,9 +99,18 @@ class PublishResult:
         return sum(f.nye + f.annullerede for f in self.files)
 
 
-def _id(parts: str) -> str:
-    """The same 63-bit hash as dbt's beregnings_id macro."""
-    return f"greatest(cast(hash({parts}) >> 1 as bigint), 1)"
+def beregnings_id_sql(parts: str) -> str:
+    """RULES.md 8: the Beregnings ID of comma-separated SQL values, by the expression of the dbt macro
+    `beregnings_id` (dbt_project/macros/beregnings_id.sql), the rule's one home: read from it, not copied."""
+    return _BEREGNINGS_ID.replace(_PARTS, parts)
+
+
+_PARTS = "{{ parts | join(', ') }}"
+_BEREGNINGS_ID = re.findall(
+    r"{%\s*macro beregnings_id\(parts\)\s*-%}\s*(.*?)\s*{%-\s*endmacro",
+    (DBT_PROJECT_DIR / "macros" / "beregnings_id.sql").read_text(encoding="utf-8"),
+    flags=re.S,
+)[0]
 
 
 def unpublished(con: duckdb.DuckDBPyConnection) -> str:
@@ -194,7 +167,7 @@ def publish(
         select
             finansiering_kommunenummer,
             loebenr,
-            'yr-ydelsesrefusion-beregning-' || finansiering_kommunenummer || '-' || lpad(loebenr::varchar, 4, '0')
+            '{FILE_PREFIX}' || finansiering_kommunenummer || '-' || lpad(loebenr::varchar, 4, '0')
                 || '-' || strftime(date '{run_date.isoformat()}', '%Y-%m-%d') || '.csv' as fil
         from (
             select finansiering_kommunenummer, coalesce(max(f.loebenr), 0) + 1 as loebenr
@@ -230,7 +203,7 @@ insert into publicering.beregning_raekker
 select
     f.fil, 'ny',
     case when p.beregnings_id is null then c.beregnings_id
-         else {_id("'ny', c.beregnings_id, cast(null as bigint), f.fil")} end,
+         else {beregnings_id_sql("'ny', c.beregnings_id, cast(null as bigint), f.fil")} end,
     c.beregnings_id, cast(null as bigint),
     {", ".join(f"c.{c}" for c in RECORDED)}
 from calculated as c
@@ -239,7 +212,7 @@ anti join active as a on a.kilde_beregnings_id = c.beregnings_id
 left join published_ids as p on p.beregnings_id = c.beregnings_id
 union all
 select
-    f.fil, 'annullering', {_id("'annullering', r.kilde_beregnings_id, r.beregnings_id, f.fil")},
+    f.fil, 'annullering', {beregnings_id_sql("'annullering', r.kilde_beregnings_id, r.beregnings_id, f.fil")},
     r.kilde_beregnings_id, r.beregnings_id,
     {", ".join(f"-r.{c}" if c in AMOUNTS else f"r.{c}" for c in RECORDED)}
 from (select * from active anti join calculated as c on c.beregnings_id = active.kilde_beregnings_id) as a

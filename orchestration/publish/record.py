@@ -18,7 +18,6 @@ the calculated row with the same values, so an unchanged row is not published ag
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,44 +26,9 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.lib.pseudonym import borger_id
+from orchestration.publish.beregningsfil import AMOUNTS, FILE_NAME, FILE_PREFIX, HEADER, KEY, RECORDED
 
-FILE_NAME = re.compile(r"yr-ydelsesrefusion-beregning-(\d{3})-(\d{4})-(\d{4}-\d{2}-\d{2})\.csv")
-# The key of a row (OUTPUTS.md section 1) as recorded, and its amounts.
-KEY = (
-    "uge",
-    "borger_id",
-    "ydelse",
-    "finansiering_kommunenummer",
-    "finansiering_kommunenavn",
-    "indberetter_ekstern_id",
-    "refusionssats",
-    "medfinansieringssats",
-    "posteringskonto_for_indberetning",
-    "funktionsomraade",
-)
-AMOUNTS = (
-    "indberetning_udbetalingsbeloeb",
-    "beregnet_udbetalingsbeloeb",
-    "refusionsbeloeb",
-    "medfinansieringsbeloeb",
-    "finansieringsbeloeb",
-)
-COLUMNS = tuple(c for c in (*KEY, *AMOUNTS) if c != "borger_id")
-HEADER = {  # recorded column ← the file's column
-    "uge": "Uge",
-    "ydelse": "Ydelse",
-    "finansiering_kommunenavn": "Finansiering Kommunenavn",
-    "indberetter_ekstern_id": "Indberetter Ekstern ID",
-    "indberetning_udbetalingsbeloeb": "Indberetning udbetalingsbeløb",
-    "beregnet_udbetalingsbeloeb": "Beregnet udbetalingsbeløb",
-    "refusionssats": "Refusionssats",
-    "refusionsbeloeb": "Refusionsbeløb",
-    "medfinansieringssats": "Medfinansieringssats",
-    "medfinansieringsbeloeb": "Medfinansieringsbeløb",
-    "finansieringsbeloeb": "Finansieringsbeløb",
-    "posteringskonto_for_indberetning": "Posteringskonto for indberetning",
-    "funktionsomraade": "Funktionsområde",
-}
+COLUMNS = tuple(c for c in RECORDED if c != "borger_id")  # what a file gives back (borger_id: the vault's)
 
 
 @dataclass(frozen=True)
@@ -78,7 +42,7 @@ def unknown_files(con: duckdb.DuckDBPyConnection, folder: Path) -> list[tuple[Pa
     """The calculation files in the folder that the record does not know: (path, kommune, number, date)."""
     known = {f for (f,) in con.execute("select fil from publicering.beregning_filer").fetchall()}
     found = []
-    for path in sorted(folder.glob("yr-ydelsesrefusion-beregning-*.csv")) if folder.is_dir() else []:
+    for path in sorted(folder.glob(f"{FILE_PREFIX}*.csv")) if folder.is_dir() else []:
         match = FILE_NAME.fullmatch(path.name)
         if match and path.name not in known:
             found.append((path, match[1], int(match[2]), match[3]))
@@ -224,7 +188,7 @@ def adopt(con: duckdb.DuckDBPyConnection, folder: Path, key: str | None = None) 
 
 # A row read back and still in force whose id is no calculated row's (it was republished under an id
 # of its own) stands for the calculated row with the same values that no other row stands for.
-_VALUES = (*KEY, *AMOUNTS)
+_VALUES = RECORDED
 TIE_TO_CALCULATION = f"""
 update publicering.beregning_raekker as r set kilde_beregnings_id = m.kilde
 from (

@@ -164,12 +164,12 @@ class Register:
                 return v.UKENDT
             if v.finalised(reg.opret_dato, event.oprettet, self.koersel_dato):
                 return v.AFSLUTTET
-        stateless = v.event_problem(
+        stateless = v.screen_rule(
             event.handling, event.oprettet, event.cpr, event.periode_start, event.periode_slut, event.ydelsesnavn,
             event.beloeb, self.years_back, self.catalogue,
         )  # fmt: skip
         if stateless:
-            return stateless
+            return v.screen_message(stateless)
         if event.handling in ("opret", "ret"):
             received = self.grundlag.received(
                 self.borger(event.cpr), event.kommunenummer, event.ydelsesnavn, event.periode_start, event.periode_slut

@@ -120,35 +120,59 @@ def check(form: Indberetning, *, as_of: date, years_back: int, received: Decimal
     return Registration(cpr, start, end, form.ydelse, amount)
 
 
-def finalised(opret: date, on: date, koersel_dato: str) -> bool:
-    """RULES.md 6, the January run: a registration whose opret is dated in an earlier year is final
-    from yumu_koersel_dato (`MM-DD`) of the year after it."""
+def finalised_from(opret_year: int, koersel_dato: str) -> date:
+    """RULES.md 6, the January run: the day from which a registration whose opret is dated in
+    `opret_year` is final: yumu_koersel_dato (`MM-DD`) of the following year. The calculation's twin
+    of this rule is the dbt macro `yumu_afsluttet_fra` (macros/yumu.sql); both are pinned by the same
+    boundary, 14 and 15 January (tests/yumu/test_validation.py, tests/calculation/test_yumu.py)."""
     month, day = (int(x) for x in koersel_dato.split("-"))
-    return on >= date(opret.year + 1, month, day)
+    return date(opret_year + 1, month, day)
 
 
-def event_problem(
-    handling: str, oprettet: date, cpr: str, start: date | None, end: date | None,
-    ydelsesnavn: str, beloeb: Decimal | None, years_back: int, ydelser: set[str],
-) -> str | None:  # fmt: skip
-    """The stateless rules for an event read back from a delivery (as ingestion applies them to
-    files): the message of the first that fails, or None."""
+def finalised_year(on: date, koersel_dato: str) -> int:
+    """The last year whose registrations the January run has finalised on `on`."""
+    return on.year - 1 if on >= finalised_from(on.year - 1, koersel_dato) else on.year - 2
+
+
+def finalised(opret: date, on: date, koersel_dato: str) -> bool:
+    """Whether a registration whose opret is dated `opret` is final on `on`."""
+    return on >= finalised_from(opret.year, koersel_dato)
+
+
+def screen_rule(
+    handling: str | None, oprettet: date, cpr: str | None, start: date | None, end: date | None,
+    ydelsesnavn: str | None, beloeb: Decimal | None, years_back: int, ydelser: set[str],
+) -> Reason | None:  # fmt: skip
+    """The screen's stateless rules for an event (RULES.md 6 "Validation"), in the screen's order: the
+    reason of the first that fails, or None. The one home of these rules: ingestion applies them to
+    every delivered YUMU line (as the SQL function yr_yumu_regel, orchestration/ingestion/sql.py) and
+    the screen to the events it reads back."""
     if handling not in ("opret", "ret", "slet"):
-        return Reason.YUMU_HANDLING_UKENDT.message
+        return Reason.YUMU_HANDLING_UKENDT
     if handling == "slet":
         return None
+    if not cpr_rules.is_well_formed(cpr or ""):
+        return Reason.CPR_UGYLDIG
     if not cpr_rules.is_valid(cpr):
-        return CPR
+        return Reason.CPR_DATO_UGYLDIG
     if start is None or end is None:
-        return Reason.DATO_UGYLDIG.message
+        return Reason.DATO_UGYLDIG
     if end < start:
-        return SLUT_FOER_START
+        return Reason.PERIODE_OMVENDT
     if start.year != end.year:
-        return Reason.YUMU_PERIODE_FLERE_AAR.message
+        return Reason.YUMU_PERIODE_FLERE_AAR
     if start.year not in years(oprettet, years_back):
-        return AARSTAL
+        return Reason.YUMU_AAR_UDENFOR
     if ydelsesnavn not in ydelser:
-        return YDELSE
+        return Reason.YUMU_YDELSE_UKENDT
     if beloeb is None or beloeb < Decimal("0.01"):
-        return BELOEB
+        return Reason.YUMU_BELOEB_FOR_LAVT
     return None
+
+
+# Where the screen words a rule otherwise than a delivery's quarantine does.
+SCREEN_MESSAGES = {Reason.PERIODE_OMVENDT: SLUT_FOER_START}
+
+
+def screen_message(reason: Reason) -> str:
+    return SCREEN_MESSAGES.get(reason, reason.message)

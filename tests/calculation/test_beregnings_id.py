@@ -4,11 +4,9 @@ Published ids are compared across runs, so they must not change while the input 
 is deterministic for a DuckDB version; this canary pins its value for one fixed row, so a DuckDB
 upgrade that changes it fails here, before it re-ids every published row."""
 
-import re
-
 import duckdb
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.publish.beregningsfiler import beregnings_id_sql
 
 ROW = (
     "'eindkomst', 'abc:12', date '2024-01-01', 1234567890123::bigint, 101, 3::integer, "
@@ -17,9 +15,7 @@ ROW = (
 
 
 def _macro_expression() -> str:
-    text = (DBT_PROJECT_DIR / "macros" / "beregnings_id.sql").read_text(encoding="utf-8")
-    [body] = re.findall(r"-%}\s*(.*?)\s*{%-\s*endmacro", text, flags=re.S)
-    return body.replace("{{ parts | join(', ') }}", ROW)
+    return beregnings_id_sql(ROW)  # the dbt macro's expression, as the publication uses it
 
 
 def test_the_hash_of_a_fixed_row_is_what_it_was_when_ids_were_first_published() -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs.yumu import finalised_year
 from orchestration.settings import Settings
 from orchestration.yumu.events import Register
 from orchestration.yumu.grundlag import Grundlag
+from orchestration.yumu.validation import finalised_year
 
 pytestmark = pytest.mark.slow
 YR = str(Path(sys.executable).with_name("yr"))

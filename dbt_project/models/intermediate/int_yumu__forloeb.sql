@@ -75,7 +75,7 @@ applied (registrerings_id, haendelse_nr, i_kraft, version_nr, opret_dato, aarsag
                 when e.handling in ('ret', 'slet') and not a.i_kraft then 'yumu_id_ukendt'
                 when
                     e.handling in ('ret', 'slet')
-                    and e.oprettet >= make_date(year(a.opret_dato) + 1, p.koersel_maaned, p.koersel_dag)
+                    and e.oprettet >= {{ yumu_afsluttet_fra('a.opret_dato') }}
                     then 'yumu_afsluttet'
                 when e.handling in ('opret', 'ret') and e.grundlag_oere = 0 then 'yumu_ingen_ydelse'
                 when e.handling in ('opret', 'ret') and e.beloeb_oere > e.grundlag_oere then 'yumu_beloeb_over_grundlag'
