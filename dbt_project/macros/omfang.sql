@@ -1,5 +1,5 @@
 {#-
-    Incremental calculation (issue 7, docs/DECISIONS.md B11). Every model tagged `per_borger` is a
+    Incremental calculation (docs/DECISIONS.md B11). Every model tagged `per_borger` is a
     function of one borger's deliveries, the reference data and YR_AS_OF, so a run may recompute only
     the borgere whose raw rows changed: orchestration/omfang.py writes them to omfang.borgere and
     sets YR_OMFANG=borgere for dbt. Each such model then deletes those borgere's rows (pre-hook) and
@@ -40,7 +40,7 @@
 
 
 {#-
-    Parts (issue 7, docs/DECISIONS.md B36). A model whose every row is computed from one borger's
+    Parts (docs/DECISIONS.md B36). A model whose every row is computed from one borger's
     rows alone (config `meta: {borger_partier: true}`: its joins, windows and groups all keep a
     borger's rows together) can be built a share of the borgere at a time, with the same result.
     The largest are (fct_beregning, lis_borger_uge, int_taelleperioder, int_trappe_uger): over

@@ -12,6 +12,7 @@ renamed as (
         startdato,
         slutdato,
         fil as leverance_fil,
+        kontrolsum as leverance_kontrolsum,
         linje_nr
     from source
 )

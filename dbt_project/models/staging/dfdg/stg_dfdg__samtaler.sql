@@ -12,6 +12,7 @@ renamed as (
         samtaledato,
         kontaktform,
         fil as leverance_fil,
+        kontrolsum as leverance_kontrolsum,
         linje_nr
     from source
 )
