@@ -1,4 +1,5 @@
-"""`yr bench`: the whole pipeline at national scale and at smaller sizes, measured (issue 7).
+"""`yr bench`: the whole pipeline at national scale and at smaller sizes, measured against the
+national targets (docs/PERFORMANCE.md).
 
 For each size the population is generated once (cached by its options) and the pipeline is run
 from an empty warehouse with `yr run` in a child process: wall time per stage (from Dagster's event

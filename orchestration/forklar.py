@@ -1,5 +1,5 @@
 """`yr forklar`: a citizen's staircase week by week, so that a caseworker asking "why is this week
-at 30 %?" gets the answer (issue 4.4). Reads the warehouse read-only; the citizen is found by the
+at 30 %?" gets the answer (RULES.md 3–4). Reads the warehouse read-only; the citizen is found by the
 keyed pseudonym of the typed CPR number, so the vault is not consulted."""
 
 from __future__ import annotations

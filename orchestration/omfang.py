@@ -1,4 +1,4 @@
-"""Which borgere a calculation run recomputes (issue 7: incremental runs; docs/DECISIONS.md B11).
+"""Which borgere a calculation run recomputes (incremental runs; docs/DECISIONS.md B11).
 
 Every dbt model tagged `per_borger` (dbt_project.yml) is a function of one borger's raw rows, the
 reference data, the code and YR_AS_OF. So before `dbt build` a run compares a fingerprint of each

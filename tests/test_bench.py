@@ -1,4 +1,4 @@
-"""`yr bench` works end to end on a tiny population (issue 7); its report is checked for content,
+"""`yr bench` works end to end on a tiny population; its report is checked for content,
 never for speed: timings on a shared CI machine prove nothing."""
 
 import json

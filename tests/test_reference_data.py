@@ -1,4 +1,4 @@
-"""Reference data (issue 2.6): the seeds are the contract's tables, and dbt guards them."""
+"""Reference data (RULES.md 7): the seeds are the contract's tables, and dbt guards them."""
 
 import re
 import shutil

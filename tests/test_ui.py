@@ -1,4 +1,4 @@
-"""`yr ui` starts the Dagster UI with the project's assets (issue 2: "dagster dev shows the assets")."""
+"""`yr ui` starts the Dagster UI with the project's assets (its asset graph, and the sensor at work)."""
 
 import json
 import os

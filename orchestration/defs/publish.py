@@ -111,8 +111,8 @@ def lis_publicering(context: dg.AssetExecutionContext, run_settings: RunSettings
     loaded: dict[str, int] = {}
 
     @contextmanager
-    def into_postgres():
-        with postgres.loaded(con, settings.postgres_dsn) as rows:
+    def into_postgres(publication: lis.LisPublication):
+        with postgres.loaded(con, settings.postgres_dsn, publication.docs) as rows:
             loaded.update(rows)
             yield
 
@@ -134,6 +134,7 @@ def lis_publicering(context: dg.AssetExecutionContext, run_settings: RunSettings
     return dg.MaterializeResult(
         metadata={
             "udgave": dg.MetadataValue.path(str(published.folder)),
+            "dataordbog": dg.MetadataValue.path(str(settings.published_dir / "dokumentation" / "index.html")),
             "rækker pr. mart": dg.MetadataValue.json(published.rows),
             "PostgreSQL": target,
         }

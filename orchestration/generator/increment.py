@@ -1,4 +1,4 @@
-"""One more week of deliveries on top of a generated landing folder (issue 7: the incremental run).
+"""One more week of deliveries on top of a generated landing folder (the incremental run, DECISIONS.md B11).
 
 The citizens paid in the latest eIndkomst delivery get a line for the ISO week after the latest
 period in it (most of them: some spells end), and a few earlier lines of that delivery are reversed

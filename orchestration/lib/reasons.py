@@ -64,7 +64,7 @@ DECIDED_IN_CALCULATION = frozenset(
 
 # `{felt}` is the name of the line's field, as the delivery spells it, filled in per line;
 # `{max_beloeb}` the cap of seed leveranceregler.max_beloeb_kr, filled in per run.
-# The YUMU texts are the screen's own (../shared/seeds/yr-webinar-2023-06-21.txt) where it has one.
+# The YUMU texts are the screen's own (KOMBIT's YR webinar of 21 June 2023, docs/RULES.md 6) where it has one.
 MESSAGES: dict[Reason, str] = {
     Reason.ANFOERSELSTEGN_UGYLDIGT: (
         'Et anførselstegn er ikke lukket eller står inde i et felt: et felt i anførselstegn begynder og slutter med ", '

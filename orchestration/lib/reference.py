@@ -1,4 +1,4 @@
-"""Read the reference tables (dbt seeds, copies of ../shared/reference) for Python code that needs
+"""Read the reference tables (the dbt seeds, docs/RULES.md 7) for Python code that needs
 them outside the warehouse: the delivery generator and the YUMU screen's lists."""
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.publish import dokumentation
+
 MARTS = ("lis_ydelse_uge", "lis_trappetrin_uge", "lis_aktivitet_uge", "lis_borger_uge", "lis_finansiering_maaned")
 KEEP = 2  # publications kept on disk: the current one and the one before it, for readers still on it
 # (each is about 20 GB at national size, so no more than that)
@@ -33,6 +35,7 @@ PARQUET = "format parquet, compression zstd, compression_level 1"
 class LisPublication:
     folder: Path
     rows: dict[str, int] = field(default_factory=dict)
+    docs: list[dokumentation.MartDoc] = field(default_factory=list)  # the data dictionary
 
 
 def columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[tuple[str, str]]:
@@ -63,7 +66,7 @@ def publish(
     con: duckdb.DuckDBPyConnection,
     published_dir: Path,
     run_id: str | None = None,
-    while_switching: Callable[[], AbstractContextManager] | None = None,
+    while_switching: Callable[[LisPublication], AbstractContextManager] | None = None,
 ) -> LisPublication:
     """Write a complete new publication and switch it in. `while_switching`: a context (the
     PostgreSQL load, in one transaction committed when it closes) that the switch happens inside:
@@ -72,7 +75,7 @@ def publish(
     result = _write(con, published_dir, run_id)
     previous = _current(published_dir)
     try:
-        with while_switching() if while_switching else nullcontext():
+        with while_switching(result) if while_switching else nullcontext():
             _switch(published_dir, result.folder)
     except BaseException:
         if _current(published_dir) == result.folder.resolve():
@@ -100,9 +103,25 @@ def _write(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | No
             )
             con.execute(f"create table udgivelse.{mart} as select * from lis.{mart}")
             result.rows[mart] = con.execute(f"select count(*) from udgivelse.{mart}").fetchall()[0][0]
+        result.docs = _docs(con, result.rows)
+        for doc in result.docs:
+            for statement in dokumentation.comment_sql(f"udgivelse.{doc.name}", doc):
+                con.execute(statement)
     finally:
         con.execute("detach udgivelse")
+    dokumentation.write(udgave / "dokumentation", result.docs)
     return result
+
+
+def _docs(con: duckdb.DuckDBPyConnection, rows: dict[str, int]) -> list[dokumentation.MartDoc]:
+    """Each mart's data dictionary: the dbt YAML's descriptions with the published columns' types."""
+    texts = dokumentation.descriptions(MARTS)
+    docs = []
+    for mart in MARTS:
+        description, meanings = texts.get(mart, ("", {}))
+        found = tuple(dokumentation.Column(n, t, meanings.get(n, "")) for n, t in columns(con, mart))
+        docs.append(dokumentation.MartDoc(mart, description, found, rows.get(mart, 0)))
+    return docs
 
 
 def _current(published_dir: Path) -> Path | None:
@@ -124,7 +143,7 @@ def _switch(published_dir: Path, udgave: Path) -> None:
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(udgave.relative_to(published_dir))
     os.replace(tmp, link)
-    for name in ("lis", "lis-csv", "lis.duckdb"):
+    for name in ("lis", "lis-csv", "lis.duckdb", "dokumentation", "README.md"):
         stable = published_dir / name
         if not stable.is_symlink():
             if stable.is_dir():

@@ -20,6 +20,7 @@ import psycopg
 from psycopg import sql
 
 from orchestration.lib.reference import kommuner
+from orchestration.publish.dokumentation import MartDoc, comment_sql
 from orchestration.publish.lis import MARTS, columns
 
 READERS = "lis_laesere"
@@ -46,13 +47,13 @@ def _ensure_roles(pg: psycopg.Connection) -> None:
         pg.execute(sql.SQL("grant {} to {}").format(sql.Identifier(READERS), sql.Identifier(role(k))))
 
 
-def publish(con: duckdb.DuckDBPyConnection, dsn: str) -> dict[str, int]:
-    with loaded(con, dsn) as rows:
+def publish(con: duckdb.DuckDBPyConnection, dsn: str, docs: list[MartDoc] = ()) -> dict[str, int]:
+    with loaded(con, dsn, docs) as rows:
         return rows
 
 
 @contextmanager
-def loaded(con: duckdb.DuckDBPyConnection, dsn: str) -> Iterator[dict[str, int]]:
+def loaded(con: duckdb.DuckDBPyConnection, dsn: str, docs: list[MartDoc] = ()) -> Iterator[dict[str, int]]:
     """Every mart loaded in one transaction, committed when the block closes (and rolled back when it
     raises): the LIS files are switched in inside the block, so both change or neither does."""
     rows = {}
@@ -62,6 +63,9 @@ def loaded(con: duckdb.DuckDBPyConnection, dsn: str) -> Iterator[dict[str, int]]
         pg.execute(sql.SQL("grant usage on schema lis to {}").format(sql.Identifier(READERS)))
         for mart in MARTS:
             rows[mart] = _load(con, pg, mart, Path(scratch))
+        for doc in docs:  # the data dictionary as the tables' and columns' comments
+            for statement in comment_sql(f"lis.{doc.name}", doc, quote=lambda name: f'"{name}"'):
+                pg.execute(statement)
         yield rows
 
 

@@ -1,4 +1,4 @@
-"""The data-quality gate (issue 6): Great Expectations 1.x suites under expectations/, reviewed like
+"""The data-quality gate (OUTPUTS.md section 4): Great Expectations 1.x suites under expectations/, reviewed like
 code, each with the SQL of the frame it validates.
 
 DuckDB does the heavy lifting: every suite's SQL turns a (possibly national) table into a small

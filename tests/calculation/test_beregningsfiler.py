@@ -1,4 +1,4 @@
-"""OUTPUTS.md section 1 and issue 4.5: additive calculation files. Each run writes only what changed;
+"""OUTPUTS.md section 1: additive calculation files. Each run writes only what changed;
 the sum of all of a municipality's files is, key by key, exactly the current calculation; a late
 correction changes the affected weeks (and, through the counter, later ones) in the next files."""
 

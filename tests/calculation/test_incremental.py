@@ -1,4 +1,4 @@
-"""Incremental calculation (issue 7, orchestration/omfang.py): after one more week of deliveries a run
+"""Incremental calculation (DECISIONS.md B11, orchestration/omfang.py): after one more week of deliveries a run
 recomputes only the borgere whose deliveries changed, and its tables and calculation files equal a
 full recomputation's, row for row."""
 
@@ -311,7 +311,7 @@ def test_a_scoped_run_tests_per_borger_models_on_its_scope(tmp_path: Path) -> No
     nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
     compiled = {r["unique_id"]: r["compiled_code"] for r in json.loads(
         (target / "run_results.json").read_text(encoding="utf-8"))["results"]}  # fmt: skip
-    scoped = {uid for uid, code in compiled.items() if "\"omfang\".\"borgere\"" in code}  # source('omfang', 'borgere')
+    scoped = {uid for uid, code in compiled.items() if '"omfang"."borgere"' in code}  # source('omfang', 'borgere')
     expected = {uid for uid in compiled if "per_borger" in nodes[nodes[uid]["attached_node"]]["tags"]}
     assert len(compiled) > len(expected) >= 20  # the staging and reference tests read everything
     assert scoped == expected

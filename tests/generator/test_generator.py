@@ -1,4 +1,4 @@
-"""The delivery generator (issue 2): layouts that parse back, valid CPR numbers, determinism, and
+"""The delivery generator: layouts that parse back, valid CPR numbers, determinism, and
 data realistic enough that every rule of RULES.md and every quarantine reason is exercised."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Every class of bad eIndkomst line is quarantined with its exact reason; good ones are accepted
-exactly, whatever their money format (DELIVERIES.md, issue 3.3)."""
+exactly, whatever their money format (DELIVERIES.md)."""
 
 from decimal import Decimal
 

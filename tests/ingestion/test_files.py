@@ -1,4 +1,4 @@
-"""Whole files: encodings, line ends, headers, unreadable files, exactly-once delivery (issue 3.3–3.5)."""
+"""Whole files: encodings, line ends, headers, unreadable files, exactly-once delivery (DELIVERIES.md)."""
 
 from decimal import Decimal
 

@@ -1,6 +1,6 @@
 """The generator's deliveries end exactly as its manifest says: every planted bad line quarantined
 with the expected reason (or accepted, where planted as good), every other line accepted, and the
-ledger reconciles (issue 3: "the ledger and quarantine explain every line")."""
+ledger reconciles (DELIVERIES.md "Nothing lost, nothing invented")."""
 
 from datetime import date
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Issue 6.2: a failing blocking check stops publication, and the publication assets refuse to run
+"""OUTPUTS.md: a failing blocking check stops publication, and the publication assets refuse to run
 while the latest check on what they publish has failed."""
 
 import dagster as dg

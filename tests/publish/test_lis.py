@@ -1,4 +1,4 @@
-"""Issue 6.4–6.5: the LIS marts, published as Parquet, CSV for Excel and a read-only DuckDB file,
+"""OUTPUTS.md sections 2–3: the LIS marts, published as Parquet, CSV for Excel and a read-only DuckDB file,
 switched in atomically; and into PostgreSQL with row-level security per municipality."""
 
 import duckdb
@@ -68,8 +68,9 @@ def test_the_current_and_the_previous_publication_are_kept_older_ones_removed(pi
 
 def test_postgres_role_730_sees_only_kommune_730(pipeline: Pipeline, postgres_dsn: str) -> None:
     with connect(pipeline.settings, read_only=True) as con:
-        loaded = postgres.publish(con, postgres_dsn)
-        loaded_again = postgres.publish(con, postgres_dsn)  # a second publication replaces the first
+        docs = lis._docs(con, {})
+        loaded = postgres.publish(con, postgres_dsn, docs)
+        loaded_again = postgres.publish(con, postgres_dsn, docs)  # a second publication replaces the first
         expected = dict(con.execute("select kommunenummer, count(*) from lis.lis_ydelse_uge group by 1").fetchall())
     assert loaded == loaded_again
     with psycopg.connect(postgres_dsn, autocommit=True) as admin:
@@ -79,6 +80,11 @@ def test_postgres_role_730_sees_only_kommune_730(pipeline: Pipeline, postgres_ds
             if kommune:
                 admin.execute(f"grant kommune_{kommune} to {name}")
         assert admin.execute("select count(*) from lis.lis_ydelse_uge").fetchone()[0] == sum(expected.values())
+        [(table_comment, column_comment)] = admin.execute(
+            "select obj_description('lis.lis_ydelse_uge'::regclass), col_description('lis.lis_ydelse_uge'::regclass, 1)"
+        ).fetchall()
+        assert table_comment  # the data dictionary, for Power BI's users too
+        assert column_comment
 
     def visible(user: str) -> dict[str, int]:
         dsn = postgres_dsn.replace("user=yr", f"user={user}")
@@ -89,3 +95,24 @@ def test_postgres_role_730_sees_only_kommune_730(pipeline: Pipeline, postgres_ds
     assert visible("kbh_bi") == {"101": expected["101"]}
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         visible("ingen_bi")
+
+
+def test_every_publication_carries_a_data_dictionary_of_every_mart_and_column(pipeline: Pipeline) -> None:
+    published = pipeline.settings.published_dir
+    index = (published / "dokumentation" / "index.html").read_text(encoding="utf-8")
+    readme = (published / "README.md").read_text(encoding="utf-8")
+    with duckdb.connect(str(published / "lis.duckdb"), read_only=True) as bi:
+        for mart in lis.MARTS:
+            assert f'href="{mart}.html"' in index
+            assert f"**{mart}**" in readme
+            page = (published / "dokumentation" / f"{mart}.html").read_text(encoding="utf-8")
+            [(table_comment,)] = bi.execute(
+                "select comment from duckdb_tables() where table_name = ?", [mart]
+            ).fetchall()
+            assert table_comment, mart
+            for column, comment in bi.execute(
+                "select column_name, comment from duckdb_columns() where table_name = ?", [mart]
+            ).fetchall():
+                assert comment, f"{mart}.{column} has no description in its dbt YAML"
+                assert f"<code>{column}</code>" in page
+    assert "http" not in index  # nothing fetched: the pages open from a file share

@@ -43,7 +43,7 @@ def test_a_failed_commit_after_the_switch_switches_back(tmp_path: Path, clean: C
     before = _state(root)
 
     @contextmanager
-    def commit_fails():
+    def commit_fails(publication):
         yield
         raise ConnectionError("the server closed the connection at commit")
 
