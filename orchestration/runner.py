@@ -71,7 +71,7 @@ def run_all(settings: Settings, instance: dg.DagsterInstance | None = None, run_
     """Execute every asset once in this process (the run worker's work)."""
     prepare_environment(settings)
     definitions = load_definitions()
-    job = definitions.resolve_implicit_global_asset_job_def()
+    job = definitions.resolve_job_def("yr_pipeline")
     with _instance(instance, settings) as inst:
         result = job.execute_in_process(
             instance=inst, run_config=RUN_CONFIG, raise_on_error=False, run_id=run_id, tags=recovery.own_tags()

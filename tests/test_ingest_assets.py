@@ -11,7 +11,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.defs.ingest import INGEST_ASSETS, landing_sensor
+from orchestration.defs.ingest import INGEST_ASSETS
+from orchestration.defs.pipeline import landing_sensor
 from orchestration.generator import Options, generate
 from orchestration.resources import RunSettings
 from orchestration.runner import load_definitions

@@ -10,7 +10,7 @@ def test_warm_up_imports_great_expectations_in_the_background() -> None:
     # a fresh interpreter: in this one another test may have imported GX already
     code = (
         "import sys\n"
-        "from orchestration.quality import warm_up\n"
+        "from orchestration.quality.suites import warm_up\n"
         "assert 'great_expectations' not in sys.modules\n"
         "thread = warm_up()\n"
         "assert thread.daemon and thread.is_alive()\n"
@@ -27,7 +27,7 @@ def test_data_docs_templates_are_compiled_once_per_process() -> None:
     the page template's bytecode from the cache, not compile it again."""
     import jinja2
 
-    from orchestration.quality import _import_gx, compiled_templates
+    from orchestration.quality.suites import _import_gx, compiled_templates
 
     _import_gx()
     from great_expectations.render.view.view import DefaultJinjaPageView
@@ -57,7 +57,7 @@ def test_data_docs_templates_are_compiled_once_per_process() -> None:
 
 def test_gx_reads_no_config_variables_file_at_every_access(tmp_path) -> None:
     """GX parsed its comments-only config_variables.yml at every access to its configuration (B25)."""
-    from orchestration.quality import _context
+    from orchestration.quality.suites import _context
 
     context = _context(str(tmp_path))
     from great_expectations.core import yaml_handler
@@ -85,7 +85,7 @@ def test_each_suite_keeps_a_bounded_history_of_results_and_pages(tmp_path, monke
     pages, and the index links those only."""
     import pandas as pd
 
-    from orchestration import quality
+    from orchestration.quality import suites as quality
 
     monkeypatch.setattr(quality, "HISTORY", 3)
     suite = next(s for s in quality.SUITES if s.name == "lis_finansiering_maaned")

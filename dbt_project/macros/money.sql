@@ -23,3 +23,16 @@
 {% macro apply_rate(oere, percent) -%}
     {{ round_div(oere ~ ' * ' ~ to_oere(percent), '10000') }}
 {%- endmacro %}
+
+{#- The marts' amounts (OUTPUTS.md section 2), each `alias.column` as decimal(18, 2) kroner under its
+    own name; `nettoudgift` is bruttoudgift + finansieringsbeloeb, the municipality's own cost. -#}
+{% macro kroner_columns(alias, columns) -%}
+    {%- for column in columns -%}
+        {%- if column == 'nettoudgift' -%}
+            cast({{ alias }}.bruttoudgift + {{ alias }}.finansieringsbeloeb as decimal(18, 2)) as nettoudgift
+        {%- else -%}
+            cast({{ alias }}.{{ column }} as decimal(18, 2)) as {{ column }}
+        {%- endif -%}
+        {{ ',\n    ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

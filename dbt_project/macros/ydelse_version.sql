@@ -13,3 +13,24 @@
     case when {{ on_date }} < {{ versions }}.gyldig_fra then {{ versions }}.gyldig_fra end,
     {{ versions }}.gyldig_fra desc
 {%- endmacro %}
+
+
+{#-
+    The rows of `relation` (alias `alias`) with the catalogue of the ydelse they name (`name_column`,
+    a ydelse_navn), in every version, each ranked as above by `start_column` within `partition`:
+    keep `version_rang = 1`. For the ydelser named by MAF lines and YUMU registrations.
+-#}
+{% macro with_ydelse_versions(relation, alias, name_column, start_column, partition) -%}
+    select
+        {{ alias }}.*,
+        y.ydelse_kode,
+        y.ordning,
+        y.fast_sats,
+        y.yr_kontonummer,
+        row_number() over (
+            partition by {{ partition }}
+            order by {{ ydelse_version_order(start_column, 'y') }}
+        ) as version_rang
+    from {{ relation }} as {{ alias }}
+    inner join ydelser as y on {{ alias }}.{{ name_column }} = y.ydelse_navn
+{%- endmacro %}

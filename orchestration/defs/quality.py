@@ -1,4 +1,4 @@
-"""The data-quality gate: one Dagster asset check per Great Expectations suite (orchestration/quality).
+"""The data-quality gate: one Dagster asset check per Great Expectations suite (orchestration/quality/suites.py).
 
 Blocking checks stop the steps after their asset in the same run; the publication assets also
 refuse to run while the latest evaluation of any check on what they publish has failed with an
@@ -9,7 +9,7 @@ from functools import cache
 
 import dagster as dg
 
-from orchestration.quality import SUITES, Suite, SuiteResult, run_suite
+from orchestration.quality.suites import SUITES, Suite, SuiteResult, run_suite
 from orchestration.resources import RunSettings
 
 

@@ -21,7 +21,7 @@ from orchestration.dbt import (
     save_parse,
 )
 from orchestration.lib.dbt_args import build_args, dbt_environment
-from orchestration.quality import warm_up
+from orchestration.quality.suites import warm_up
 from orchestration.resources import RunSettings
 
 SCOPE = dg.AssetKey(["omfang", "beregningsomfang"])

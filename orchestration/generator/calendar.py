@@ -22,12 +22,6 @@ def iso(o: int) -> str:
 
 
 @cache
-def month_start(o: int) -> int:
-    d = date.fromordinal(o)
-    return date(d.year, d.month, 1).toordinal()
-
-
-@cache
 def next_month_start(o: int) -> int:
     d = date.fromordinal(o)
     return (date(d.year + 1, 1, 1) if d.month == 12 else date(d.year, d.month + 1, 1)).toordinal()
@@ -40,10 +34,6 @@ def month_end(o: int) -> int:
 @cache
 def year_of(o: int) -> int:
     return date.fromordinal(o).year
-
-
-def year_end(year: int) -> int:
-    return date(year, 12, 31).toordinal()
 
 
 def last_weekday_on_or_before(o: int) -> int:

@@ -1,5 +1,6 @@
 """SQL macros for reading delivery fields set-based in DuckDB. Each mirrors a Python rule in
-orchestration/lib (text.py, money.py, cpr.py); tests/reliability/ keeps them in step."""
+orchestration/lib (text.py, money.py, cpr.py); tests/reliability/test_quoted_fields.py and
+test_precise_reasons.py run the same values through both and keep them in step."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import dagster as dg
 import pytest
 
 from orchestration import recovery
-from orchestration.defs.ingest import SETTLE_TAG, landing_sensor, weekly
+from orchestration.defs.pipeline import SETTLE_TAG, landing_sensor, weekly
 from orchestration.ingestion.engine import ingest
 from orchestration.ingestion.sources import SOURCES
 from orchestration.resources import RunSettings
@@ -36,8 +36,11 @@ def instance(data_dir: Path):
     from orchestration.instance import ensure_instance
 
     ensure_instance(data_dir / "dagster")
-    with dg.DagsterInstance.from_config(str(data_dir / "dagster")) as inst:
+    inst = dg.DagsterInstance.from_config(str(data_dir / "dagster"))
+    try:  # not `with`: entering an instance makes it the process's current one, past this test
         yield inst
+    finally:
+        inst.dispose()
 
 
 def test_deliveries_the_sensor_ends_a_dead_run_that_holds_the_pool(instance: dg.DagsterInstance) -> None:

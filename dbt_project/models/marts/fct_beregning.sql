@@ -2,6 +2,14 @@
 -- non-zero allocation (RULES.md 2, 4), the MAF rows (RULES.md 5) and the YUMU corrections
 -- (RULES.md 6), from beregning_start on, at the week's trin, with its Beregnings ID (RULES.md 8).
 -- Citizens are borger_id here; the calculation files get their CPR numbers back at publication.
+{# The columns every source gives a calculation row, and per source what each is made of (a column
+    not named is taken as it is). One list for eIndkomst, MAF and YUMU. #}
+{% set row_columns = [
+    'kilde', 'kilde_id', 'borger_id', 'uge', 'maaned', 'beregningsperiode_fra', 'beregningsperiode_til',
+    'kommunenummer', 'ydelse_kode', 'ordning', 'fast_sats', 'indberetter_ekstern_id',
+    'indberetning_udbetalingsbeloeb', 'beregnet_oere', 'posteringskonto_for_indberetning'
+] %}
+
 with params as (
     select beregning_start from {{ ref('stg_reference__parametre') }}
 ),
@@ -12,91 +20,61 @@ ydelser as (
 
 eindkomst as (
     select
-        'eindkomst' as kilde,
-        concat_ws(':', leverance_kontrolsum, linje_nr) as kilde_id,
-        borger_id,
-        uge,
-        maaned,
-        periode_fra as beregningsperiode_fra,
-        periode_til as beregningsperiode_til,
-        kommunenummer,
-        ydelse_kode,
-        ordning,
-        fast_sats,
-        indberetnings_id as indberetter_ekstern_id,
-        beloeb as indberetning_udbetalingsbeloeb,
-        alloc_oere as beregnet_oere,
-        yr_kontonummer as posteringskonto_for_indberetning
+        {{ select_as(row_columns, {
+            'kilde': "'eindkomst'",
+            'kilde_id': "concat_ws(':', leverance_kontrolsum, linje_nr)",
+            'beregningsperiode_fra': 'periode_fra',
+            'beregningsperiode_til': 'periode_til',
+            'indberetter_ekstern_id': 'indberetnings_id',
+            'indberetning_udbetalingsbeloeb': 'beloeb',
+            'beregnet_oere': 'alloc_oere',
+            'posteringskonto_for_indberetning': 'yr_kontonummer',
+        }) }}
     from {{ per_borger_scope(ref('int_beregningsperioder')) }}
 ),
 
 maf_lines as (  -- RULES.md 5: dagpenge's ordning, text and account; the amount taken back
-    select
-        m.*,
-        y.ydelse_kode,
-        y.ordning,
-        y.fast_sats,
-        row_number() over (
-            partition by m.leverance_kontrolsum, m.linje_nr, m.periode_fra
-            order by {{ ydelse_version_order('m.periode_start', 'y') }}
-        ) as version_rang
-    from {{ per_borger_scope(ref('int_maf__beregningsperioder')) }} as m
-    inner join ydelser as y on m.ydelse = y.ydelse_navn
+    {{ with_ydelse_versions(
+        per_borger_scope(ref('int_maf__beregningsperioder')), 'm', 'ydelse', 'm.periode_start',
+        'm.leverance_kontrolsum, m.linje_nr, m.periode_fra'
+    ) }}
 ),
 
 maf as (
     select
-        'maf' as kilde,
-        concat_ws(':', leverance_kontrolsum, linje_nr) as kilde_id,
-        borger_id,
-        uge,
-        maaned,
-        periode_fra as beregningsperiode_fra,
-        periode_til as beregningsperiode_til,
-        kommunenummer,
-        ydelse_kode,
-        ordning,
-        fast_sats,
-        leverance_fil as indberetter_ekstern_id,
-        beloeb as indberetning_udbetalingsbeloeb,
-        -alloc_oere as beregnet_oere,
-        posteringskonto as posteringskonto_for_indberetning
+        {{ select_as(row_columns, {
+            'kilde': "'maf'",
+            'kilde_id': "concat_ws(':', leverance_kontrolsum, linje_nr)",
+            'beregningsperiode_fra': 'periode_fra',
+            'beregningsperiode_til': 'periode_til',
+            'indberetter_ekstern_id': 'leverance_fil',
+            'indberetning_udbetalingsbeloeb': 'beloeb',
+            'beregnet_oere': '-alloc_oere',
+            'posteringskonto_for_indberetning': 'posteringskonto',
+        }) }}
     from maf_lines
     where version_rang = 1
 ),
 
 yumu_shares as (  -- RULES.md 6: the share's financing undone, in the base period's week and kommune
-    select
-        f.*,
-        y.ydelse_kode,
-        y.ordning,
-        y.fast_sats,
-        y.yr_kontonummer,
-        row_number() over (
-            partition by f.registrerings_id, f.uge, f.maaned, f.kommunenummer
-            order by {{ ydelse_version_order('f.periode_start', 'y') }}
-        ) as version_rang
-    from {{ per_borger_scope(ref('int_yumu__fordeling')) }} as f
-    inner join ydelser as y on f.ydelsesnavn = y.ydelse_navn
+    {{ with_ydelse_versions(
+        per_borger_scope(ref('int_yumu__fordeling')), 'f', 'ydelsesnavn', 'f.periode_start',
+        'f.registrerings_id, f.uge, f.maaned, f.kommunenummer'
+    ) }}
 ),
 
 yumu as (
     select
-        'yumu' as kilde,
-        concat_ws(':', registrerings_id, maaned, kommunenummer) as kilde_id,
-        borger_id,
-        uge,
-        maaned,
-        beregningsperiode_start as beregningsperiode_fra,
-        least(uge + 6, last_day(maaned)) as beregningsperiode_til,
-        kommunenummer,
-        ydelse_kode,
-        ordning,
-        fast_sats,
-        'YUMU-' || registrerings_id as indberetter_ekstern_id,
-        beloeb as indberetning_udbetalingsbeloeb,
-        -andel_oere as beregnet_oere,
-        yr_kontonummer as posteringskonto_for_indberetning
+        {{ select_as(row_columns, {
+            'kilde': "'yumu'",
+            'kilde_id': "concat_ws(':', registrerings_id, maaned, kommunenummer)",
+            'beregningsperiode_fra': 'beregningsperiode_start',
+            'beregningsperiode_til': 'least(uge + 6, last_day(maaned))',
+            'indberetter_ekstern_id': "'YUMU-' || registrerings_id",
+            'indberetning_udbetalingsbeloeb': 'beloeb',
+            'beregnet_oere': '-andel_oere',
+            'posteringskonto_for_indberetning': 'yr_kontonummer',
+        }) }}
     from yumu_shares
     where version_rang = 1
 ),

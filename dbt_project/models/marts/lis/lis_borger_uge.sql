@@ -41,12 +41,10 @@ select
     t.taeller,
     t.trin,
     t.taelleperiode_start,
-    cast(s.beregnet_udbetalingsbeloeb as decimal(18, 2)) as beregnet_udbetalingsbeloeb,
-    cast(s.bruttoudgift as decimal(18, 2)) as bruttoudgift,
-    cast(s.refusion as decimal(18, 2)) as refusion,
-    cast(s.medfinansiering as decimal(18, 2)) as medfinansiering,
-    cast(s.finansieringsbeloeb as decimal(18, 2)) as finansieringsbeloeb,
-    cast(s.bruttoudgift + s.finansieringsbeloeb as decimal(18, 2)) as nettoudgift,
+    {{ kroner_columns('s', [
+        'beregnet_udbetalingsbeloeb', 'bruttoudgift', 'refusion', 'medfinansiering', 'finansieringsbeloeb',
+        'nettoudgift'
+    ]) }},
     cast(coalesce(d.antal_aktiviteter, 0) as integer) as antal_aktiviteter,
     cast(coalesce(d.antal_samtaler, 0) as integer) as antal_samtaler
 from summer as s

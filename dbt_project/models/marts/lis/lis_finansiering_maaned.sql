@@ -22,10 +22,7 @@ select
     k.kommunenavn,
     s.funktionsomraade,
     s.maaned,
-    cast(s.finansieringsbeloeb as decimal(18, 2)) as finansieringsbeloeb,
-    cast(s.refusion as decimal(18, 2)) as refusion,
-    cast(s.medfinansiering as decimal(18, 2)) as medfinansiering,
-    cast(s.beregnet_udbetalingsbeloeb as decimal(18, 2)) as beregnet_udbetalingsbeloeb,
+    {{ kroner_columns('s', ['finansieringsbeloeb', 'refusion', 'medfinansiering', 'beregnet_udbetalingsbeloeb']) }},
     cast(s.antal_raekker as integer) as antal_raekker
 from summer as s
 inner join {{ ref('kommuner') }} as k on s.kommunenummer = k.kommunenummer

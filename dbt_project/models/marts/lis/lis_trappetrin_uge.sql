@@ -55,10 +55,7 @@ select
     t.refusionssats,
     t.medfinansieringssats,
     cast(coalesce(b.antal_borgere, 0) as integer) as antal_borgere,
-    cast(d.bruttoudgift as decimal(18, 2)) as bruttoudgift,
-    cast(d.refusion as decimal(18, 2)) as refusion,
-    cast(d.medfinansiering as decimal(18, 2)) as medfinansiering,
-    cast(d.bruttoudgift + d.finansieringsbeloeb as decimal(18, 2)) as nettoudgift
+    {{ kroner_columns('d', ['bruttoudgift', 'refusion', 'medfinansiering', 'nettoudgift']) }}
 from dated as d
 left join borgere as b  -- a week of corrections only has amounts but no modtager
     on

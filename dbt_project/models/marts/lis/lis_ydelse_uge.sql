@@ -34,11 +34,7 @@ select
     cast({{ aar_uge('s.uge') }} as integer) as aar_uge,
     cast(date_trunc('month', s.uge) as date) as maaned,
     cast(coalesce(b.antal_borgere, 0) as integer) as antal_borgere,
-    cast(s.bruttoudgift as decimal(18, 2)) as bruttoudgift,
-    cast(s.refusion as decimal(18, 2)) as refusion,
-    cast(s.medfinansiering as decimal(18, 2)) as medfinansiering,
-    cast(s.finansieringsbeloeb as decimal(18, 2)) as finansieringsbeloeb,
-    cast(s.bruttoudgift + s.finansieringsbeloeb as decimal(18, 2)) as nettoudgift
+    {{ kroner_columns('s', ['bruttoudgift', 'refusion', 'medfinansiering', 'finansieringsbeloeb', 'nettoudgift']) }}
 from summer as s
 left join borgere as b  -- a week of corrections only has amounts but no modtager
     on s.kommunenummer = b.kommunenummer and s.ydelse_kode = b.ydelse_kode and s.uge = b.uge
