@@ -9,6 +9,7 @@ import pytest
 from orchestration.runner import load_definitions, prepare_environment
 from orchestration.settings import REPO_ROOT, Settings
 from orchestration.warehouse import connect
+from tests.conftest import use_data_dir
 
 pytestmark = pytest.mark.slow
 
@@ -16,9 +17,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def definitions(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as mp:
-        data = tmp_path_factory.mktemp("defs")
-        mp.setenv("YR_DATA_DIR", str(data))
-        mp.setenv("DAGSTER_HOME", str(data / "dagster"))
+        use_data_dir(mp, tmp_path_factory.mktemp("defs"))
         prepare_environment(Settings.from_env())
         yield load_definitions()
 

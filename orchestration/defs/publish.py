@@ -1,5 +1,7 @@
 """Publication: the municipalities' calculation files (OUTPUTS.md section 1)."""
 
+import functools
+import inspect
 from contextlib import contextmanager
 
 import dagster as dg
@@ -15,20 +17,39 @@ BEREGNINGSPERIODER = dg.AssetKey(["intermediate", "int_beregningsperioder"])
 LIS_MARTS = [dg.AssetKey(["lis", mart]) for mart in lis.MARTS]
 
 
-@dg.asset(
-    key=["published", "beregningsfiler"],
-    deps=[FCT_BEREGNING, GATE],
-    group_name="publish",
-    pool="duckdb",  # records what each file published in the warehouse
+def publication(name: str, inputs: list[dg.AssetKey], kinds: set[str]):
+    """An asset that publishes `inputs`: after the quality gate, and only while the latest check on
+    them and on everything before them passed (refuse_unless_checks_passed). It writes the
+    warehouse's record or reads it, so it takes the warehouse's pool."""
+
+    def decorate(fn):
+        @dg.asset(
+            key=["published", name],
+            deps=[*inputs, GATE],
+            group_name="publish",
+            pool="duckdb",
+            kinds=kinds,
+            description=inspect.getdoc(fn),
+        )
+        @functools.wraps(fn)
+        def guarded(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
+            refuse_unless_checks_passed(context, [*inputs, GATE])
+            return fn(context, run_settings)
+
+        return guarded
+
+    return decorate
+
+
+@publication(
+    "beregningsfiler",
+    inputs=[FCT_BEREGNING],
     kinds={"csv"},
-    description=(
-        "published/beregning/yr-ydelsesrefusion-beregning-KKK-NNNN-YYYY-MM-DD.csv: per municipality, "
-        "what changed since its previous file (cancelling rows and new rows), so that the sum of all "
-        "of its files is the current calculation. CPR numbers come back from the vault here only."
-    ),
 )
 def beregningsfiler(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
-    refuse_unless_checks_passed(context, [FCT_BEREGNING, GATE])
+    """published/beregning/yr-ydelsesrefusion-beregning-KKK-NNNN-YYYY-MM-DD.csv: per municipality, what
+    changed since its previous file (cancelling rows and new rows), so that the sum of all of its
+    files is the current calculation. CPR numbers come back from the vault here only."""
     settings = run_settings.resolved()
     folder = settings.published_dir / "beregning"
     with run_settings.warehouse() as con:
@@ -54,21 +75,17 @@ def beregningsfiler(context: dg.AssetExecutionContext, run_settings: RunSettings
     )
 
 
-@dg.asset(
-    key=["published", "yumu_grundlag"],
-    deps=[BEREGNINGSPERIODER, GATE],
-    group_name="publish",
-    pool="duckdb",
+@publication(
+    "yumu_grundlag",
+    inputs=[BEREGNINGSPERIODER],
     kinds={"parquet"},
-    description=(
-        "published/yumu/grundlag.parquet: every eIndkomst line's share of a beregningsperiode (netto_oere) per "
-        "borger_id, ydelse, kommune and period from beregning_start on, sorted by borger_id. The YUMU screen reads "
-        "it, read-only, and nets the shares per week and month of the user's own municipality, to list the "
-        "ydelser it paid a citizen and to check that an amount is not more than it paid (RULES.md 6)."
-    ),
 )
 def yumu_grundlag(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
-    refuse_unless_checks_passed(context, [BEREGNINGSPERIODER, GATE])
+    """published/yumu/grundlag.parquet: every eIndkomst line's share of a beregningsperiode
+    (netto_oere) per borger_id, ydelse, kommune and period from beregning_start on, sorted by
+    borger_id. The YUMU screen reads it, read-only, and nets the shares per week and month of the
+    user's own municipality, to list the ydelser it paid a citizen and to check that an amount is
+    not more than it paid (RULES.md 6)."""
     settings = run_settings.resolved()
     target = settings.published_dir / "yumu" / "grundlag.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -92,21 +109,16 @@ def yumu_grundlag(context: dg.AssetExecutionContext, run_settings: RunSettings) 
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "fil": dg.MetadataValue.path(str(target))})
 
 
-@dg.asset(
-    key=["published", "lis"],
-    deps=[*LIS_MARTS, GATE],
-    group_name="publish",
-    pool="duckdb",
+@publication(
+    "lis",
+    inputs=LIS_MARTS,
     kinds={"parquet", "csv", "duckdb", "postgres"},
-    description=(
-        "The LIS marts for Power BI and Excel, after the quality gate: published/lis/<mart>/*.parquet, "
-        "published/lis-csv/<mart>.csv (Excel: `;`, decimal comma, UTF-8 with BOM) and published/lis.duckdb, "
-        "and PostgreSQL schema lis with row-level security per municipality when YR_POSTGRES_DSN is set: "
-        "all switched in together, or, when one fails, none."
-    ),
 )
 def lis_publicering(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
-    refuse_unless_checks_passed(context, [*LIS_MARTS, GATE])
+    """The LIS marts for Power BI and Excel, after the quality gate: published/lis/<mart>/*.parquet,
+    published/lis-csv/<mart>.csv (Excel: `;`, decimal comma, UTF-8 with BOM) and
+    published/lis.duckdb, and PostgreSQL schema lis with row-level security per municipality when
+    YR_POSTGRES_DSN is set: all switched in together, or, when one fails, none."""
     settings = run_settings.resolved()
     loaded: dict[str, int] = {}
 

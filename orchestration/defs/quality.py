@@ -86,13 +86,11 @@ GUARDED = sorted({dg.AssetKey(list(suite.asset)) for suite in SUITES}, key=str)
     key=GATE,
     deps=GUARDED,
     group_name="kvalitet",
-    description=(
-        "The quality gate: every asset guarded by an expectation suite is a direct input, so this waits "
-        "for their blocking checks and is skipped when one fails; it also refuses when the latest check on "
-        "any input or anything before it failed. Everything published comes after it."
-    ),
 )
 def kvalitetsport(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
+    """The quality gate: every asset guarded by an expectation suite is a direct input, so this waits
+    for their blocking checks and is skipped when one fails; it also refuses when the latest check
+    on any input or anything before it failed. Everything published comes after it."""
     refuse_unless_checks_passed(context, GUARDED)
     settings = run_settings.resolved()
     report = settings.quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"

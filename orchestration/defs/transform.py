@@ -97,15 +97,14 @@ def yr_dbt_models(
     group_name="omfang",
     pool="duckdb",
     kinds={"duckdb"},
-    description=(
-        "What this run's calculation recomputes (DECISIONS.md B11): the borgere whose raw rows changed since "
-        "the last successful calculation (a fingerprint per borger), those sharing a line, reversal, DFDG or "
-        "YUMU id with them, and those a later YR_AS_OF reaches; or everyone, when the code, the reference "
-        "data or DuckDB changed, YR_AS_OF moved back or there is no calculation yet. Written to omfang.borgere, "
-        "which every per-borger model reads through `per_borger_scope`. Counts only: no borger_id leaves it."
-    ),
 )
 def beregningsomfang(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
+    """What this run's calculation recomputes (DECISIONS.md B11): the borgere whose raw rows changed
+    since the last successful calculation (a fingerprint per borger), those sharing a line,
+    reversal, DFDG or YUMU id with them, and those a later YR_AS_OF reaches; or everyone, when the
+    code, the reference data or DuckDB changed, YR_AS_OF moved back or there is no calculation yet.
+    Written to omfang.borgere, which every per-borger model reads through `per_borger_scope`. Counts
+    only: no borger_id leaves it."""
     settings = run_settings.resolved()
     selected = context.run.asset_selection  # empty or None: the whole job
     whole = not selected or set(selected) >= INCREMENTAL_KEYS

@@ -18,13 +18,11 @@ KEY = dg.AssetKey(["yumu", "januarkoersel"])
     deps=[dg.AssetKey(["intermediate", "int_yumu__gaeldende"])],
     group_name="yumu",
     pool="duckdb",
-    description=(
-        "The January run: the registrations in force whose opret is dated up to 31 December of the last "
-        "finalised year, per municipality (count and amount). From yumu_koersel_dato they can no longer be "
-        "edited or deleted, and the screen's list of editable registrations starts again."
-    ),
 )
 def januarkoersel(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
+    """The January run: the registrations in force whose opret is dated up to 31 December of the last
+    finalised year, per municipality (count and amount). From yumu_koersel_dato they can no longer
+    be edited or deleted, and the screen's list of editable registrations starts again."""
     settings = run_settings.resolved()
     year = finalised_year(settings.as_of, parametre()["yumu_koersel_dato"])  # RULES.md 6, the January run
     with run_settings.warehouse() as con:

@@ -6,7 +6,9 @@ every rule of RULES.md.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 WORK = "arbejde"  # self-supporting: no benefit
 
@@ -100,21 +102,11 @@ AKTIVITET_TYPES: dict[str, float] = {
 # A-kasser paying dagpenge (fictitious SE numbers).
 AKASSE_SE = ("31378020", "31378039", "31378047", "31378055", "31378063", "31378071", "31378098")
 
-# Approximate inhabitants (thousands) per municipality, so that a national population has
-# København's and Læsø's proportions. Only the relative sizes matter.
-INHABITANTS_K: dict[str, int] = {
-    "101": 660, "147": 105, "151": 52, "153": 39, "155": 14, "157": 75, "159": 70, "161": 24,
-    "163": 30, "165": 28, "167": 54, "169": 58, "173": 57, "175": 41, "183": 24, "185": 44,
-    "187": 17, "190": 41, "201": 26, "210": 41, "217": 64, "219": 52, "223": 25, "230": 57,
-    "240": 44, "250": 46, "253": 51, "259": 62, "260": 32, "265": 90, "269": 24, "270": 41,
-    "306": 33, "316": 73, "320": 38, "326": 49, "329": 36, "330": 80, "336": 24, "340": 30,
-    "350": 29, "360": 40, "370": 84, "376": 60, "390": 45, "400": 39, "410": 39, "420": 41,
-    "430": 52, "440": 24, "450": 32, "461": 208, "479": 59, "480": 30, "482": 12, "492": 6,
-    "510": 55, "530": 27, "540": 73, "550": 37, "561": 115, "563": 3, "573": 50, "575": 43,
-    "580": 59, "607": 52, "615": 98, "621": 95, "630": 121, "657": 90, "661": 59, "665": 19,
-    "671": 21, "706": 43, "707": 37, "710": 50, "727": 24, "730": 99, "740": 98, "741": 4,
-    "746": 64, "751": 367, "756": 42, "760": 56, "766": 47, "773": 20, "779": 46, "787": 43,
-    "791": 98, "810": 36, "813": 58, "820": 36, "825": 2, "840": 30, "846": 41, "849": 38,
-    "851": 222, "860": 64,
-}
 # fmt: on
+
+# Approximate inhabitants (thousands) per municipality (indbyggere.csv), so that a national population
+# has København's and Læsø's proportions. Only the relative sizes matter.
+INHABITANTS_K: dict[str, int] = {
+    row["kommunenummer"]: int(row["indbyggere_tusinder"])
+    for row in csv.DictReader((Path(__file__).parent / "indbyggere.csv").open(encoding="utf-8"), delimiter=";")
+}

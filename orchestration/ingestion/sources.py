@@ -70,6 +70,10 @@ _CPR = (
     (Reason.CPR_UGYLDIG, "not yr_cpr_form(cpr)"),
     (Reason.CPR_DATO_UGYLDIG, "not yr_cpr_valid(cpr)"),
 )
+_KOMMUNE = (
+    Reason.KOMMUNE_UKENDT,
+    "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
+)
 _AMOUNT = (
     (Reason.BELOEB_UGYLDIGT, "beloeb is null"),
     (Reason.BELOEB_FOR_STORT, "abs(beloeb) >= regel_max_beloeb"),  # decision I1
@@ -103,10 +107,7 @@ EINDKOMST_SOURCE = Source(
         (Reason.INDBERETNINGSART_UKENDT, "indberetningsart is null or indberetningsart not in ('I', 'T')"),
         (Reason.KONTOART_UKENDT, "kontoart is null or kontoart not in ('1', '2', '3')"),
         *_CPR,
-        (
-            Reason.KOMMUNE_UKENDT,
-            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
-        ),
+        _KOMMUNE,
         (
             Reason.KONTO_UKENDT,
             "yr_kontonummer is null or yr_kontonummer not in (select yr_kontonummer from ref_ydelser)",
@@ -135,10 +136,7 @@ MAF_SOURCE = Source(
     cpr="cpr_nummer",
     checks=(
         *_CPR,
-        (
-            Reason.KOMMUNE_UKENDT,
-            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
-        ),
+        _KOMMUNE,
         (Reason.MAF_YDELSE_IKKE_DAGPENGE, "ydelse is distinct from 'Dagpenge'"),
         *_AMOUNT,
         *_period_checks("periode_start", "periode_slut"),
@@ -169,10 +167,7 @@ YUMU_SOURCE = Source(
     cpr="cpr_nummer",
     checks=(
         (Reason.DATO_UGYLDIG, "oprettet is null"),
-        (
-            Reason.KOMMUNE_UKENDT,
-            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
-        ),
+        _KOMMUNE,
         # an amount that cannot be read is not the screen's to judge
         *((reason, f"{_NOT_SLET} and ({condition})") for reason, condition in _AMOUNT[:1]),
         # the screen's rules, from their one home (yumu/validation.py screen_rule): the reason, or null
@@ -196,10 +191,7 @@ DFDG_AKTIVITETER_SOURCE = Source(
     cpr="cpr_nummer",
     checks=(
         *_CPR,
-        (
-            Reason.KOMMUNE_UKENDT,
-            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
-        ),
+        _KOMMUNE,
         (Reason.DATO_UGYLDIG, "startdato is null or (slutdato is null and slutdato_raw is not null)"),
         (Reason.PERIODE_OMVENDT, "slutdato < startdato"),
     ),
@@ -219,10 +211,7 @@ DFDG_SAMTALER_SOURCE = Source(
     cpr="cpr_nummer",
     checks=(
         *_CPR,
-        (
-            Reason.KOMMUNE_UKENDT,
-            "kommunenummer is null or kommunenummer not in (select kommunenummer from ref_kommuner)",
-        ),
+        _KOMMUNE,
         (Reason.DATO_UGYLDIG, "samtaledato is null"),
     ),
 )

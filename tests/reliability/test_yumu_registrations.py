@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 from starlette.testclient import TestClient
 
@@ -19,6 +18,7 @@ from orchestration.yumu.users import Users
 from orchestration.yumu.web import create_app
 from tests.calculation.harness import Scenario, calculate, run
 from tests.reliability.pipeline import AS_OF, Clean, env, yr
+from tests.yumu.test_pipeline import citizen_with_kontanthjaelp
 from tests.yumu.test_web import _login
 
 pytestmark = pytest.mark.slow
@@ -42,17 +42,6 @@ def test_rule_6_an_export_delivered_again_with_more_lines_counts_each_event_once
     assert totals == {"YUMU-7300001": Decimal(-300), "YUMU-7300002": Decimal(-100)}
 
 
-def _citizen(root: Path) -> str:
-    with duckdb.connect(str(root / "warehouse" / "yr.duckdb"), read_only=True) as con:
-        return con.execute(
-            """select v.cpr
-               from intermediate.int_beregningsperioder as p inner join vault.borgere as v using (borger_id)
-               where p.ydelse_navn = 'Kontanthjælp' and p.kommunenummer = '730'
-                 and p.periode_fra >= date '2023-03-01' and p.periode_til <= date '2023-03-31'
-               group by v.cpr having sum(p.alloc_oere) > 100000 order by v.cpr limit 1"""
-        ).fetchall()[0][0]
-
-
 def _published_yumu(root: Path) -> dict[str, Decimal]:
     """Per YUMU registration, the sum of its rows over every calculation file published."""
     totals: dict[str, Decimal] = {}
@@ -66,7 +55,7 @@ def _published_yumu(root: Path) -> dict[str, Decimal]:
 
 def test_three_registrations_in_one_day_with_runs_between_all_pass(tmp_path: Path, clean: Clean) -> None:
     root = clean.copy(tmp_path)
-    cpr = _citizen(root)
+    cpr = citizen_with_kontanthjaelp(Settings.from_env(env(root)))
     form = ["--kommune", "730", "--cpr", cpr, "--ydelse", "Kontanthjælp", "--periodestart", "01-03", "--aar", "2023",
             "--periodeslut", "31-03"]  # fmt: skip
     ids = []

@@ -17,6 +17,7 @@ from orchestration.settings import Settings
 from orchestration.yumu.events import Register
 from orchestration.yumu.grundlag import Grundlag
 from orchestration.yumu.validation import finalised_year
+from tests.conftest import use_data_dir
 
 pytestmark = pytest.mark.slow
 YR = str(Path(sys.executable).with_name("yr"))
@@ -31,8 +32,7 @@ def yr(*args: str) -> subprocess.CompletedProcess:
 def demo(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as mp:
         root = tmp_path_factory.mktemp("yumu-pipeline")
-        mp.setenv("YR_DATA_DIR", str(root))
-        mp.setenv("DAGSTER_HOME", str(root / "dagster"))
+        use_data_dir(mp, root)
         mp.setenv("YR_AS_OF", "2024-03-01")
         assert yr("generate", *SMALL).returncode == 0
         first = yr("run")
@@ -40,7 +40,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
         yield Settings.from_env()
 
 
-def _citizen_with_kontanthjaelp(settings: Settings) -> str:
+def citizen_with_kontanthjaelp(settings: Settings) -> str:
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         return con.execute(
             """select v.cpr
@@ -52,7 +52,7 @@ def _citizen_with_kontanthjaelp(settings: Settings) -> str:
 
 
 def test_a_registration_reaches_the_next_calculation_file(demo: Settings) -> None:
-    cpr = _citizen_with_kontanthjaelp(demo)
+    cpr = citizen_with_kontanthjaelp(demo)
     created = yr("yumu", "opret", "--kommune", "730", "--cpr", cpr, "--ydelse", "Kontanthjælp", "--periodestart",
                  "01-03", "--aar", "2023", "--periodeslut", "31-03", "--beloeb", "50,00")  # fmt: skip
     assert created.returncode == 0, created.stderr

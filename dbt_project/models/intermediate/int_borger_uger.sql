@@ -3,11 +3,7 @@
 -- breaks self-support has a positive net amount). Nets are over all lines, both halves of a split
 -- week and all municipalities; weeks without any line are self-supported and are not listed.
 -- MAF and YUMU never enter here: they never move the counter.
-with perioder as (
-    select * from {{ per_borger_scope(ref('int_beregningsperioder')) }}
-),
-
-netto as (
+with netto as (
     select
         borger_id,
         uge,
@@ -15,7 +11,7 @@ netto as (
         trappe,
         bryder_selvforsoergelse,
         sum(alloc_oere) as netto_oere
-    from perioder
+    from {{ per_borger_scope(ref('int_beregningsperioder')) }}
     where uge >= {{ parameter('taelling_start') }}
     group by borger_id, uge, ydelse_kode, trappe, bryder_selvforsoergelse
 ),
