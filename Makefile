@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
 # The demo's synthetic population: three municipalities, people who move between them,
 # benefit histories from before the staircase's start (2014-06-30) to the end of 2024.
-DEMO_ARGS ?= --kommuner 730,376,101 --borgere 2000 --fra 2014-01-01 --til 2024-12-31 --seed 1
+DEMO_ARGS ?= --kommuner 730,376,101 --borgere 2000 --fra 2014-01-01 --til 2024-12-31 --froe 1
 
 .PHONY: help install demo run ui yumu test lint format clean
 

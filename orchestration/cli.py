@@ -70,15 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--borgere", type=_positive, default=2000, help="number of citizens (default: 2000)")
     gen.add_argument("--fra", type=_date, default=date(2014, 1, 1), help="first date, YYYY-MM-DD")
     gen.add_argument("--til", type=_date, default=date(2024, 12, 31), help="last date, YYYY-MM-DD")
-    gen.add_argument("--seed", type=int, default=1, help="the same seed gives byte-identical files")
     gen.add_argument(
-        "--workers",
+        "--froe", dest="seed", type=int, default=1, help="the random seed: the same one gives byte-identical files"
+    )
+    gen.add_argument(
+        "--processer",
+        dest="workers",
         type=_positive,
         default=min(2, os.cpu_count() or 1),
         help="processes (the output does not depend on it)",
     )
     gen.add_argument(
-        "--replace",
+        "--erstat",
+        dest="replace",
         action="store_true",
         help="empty landing/ first (it must otherwise hold only this generation's files)",
     )
@@ -100,9 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--storrelser", default="1,10,100", help="sizes in percent of --borgere, comma-separated (default 1,10,100)"
     )
-    bench.add_argument("--fra", type=_date, default=date(2022, 1, 1))
-    bench.add_argument("--til", type=_date, default=date(2024, 12, 31))
-    bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--fra", type=_date, default=date(2022, 1, 1), help="first date (2022-01-01)")
+    bench.add_argument(
+        "--til", type=_date, default=date(2024, 12, 31), help="last date of the populations (2024-12-31)"
+    )
+    bench.add_argument(
+        "--froe", dest="seed", type=int, default=1, help="the random seed of the populations (default 1)"
+    )
     bench.add_argument("--uden-inkrementel", action="store_true", help="skip the incremental run")
     bench.add_argument("--tving", action="store_true", help="run every size, also one the disk seems too small for")
     bench.set_defaults(func=cmd_bench)
@@ -112,8 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_yumu(sub)
 
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
-    ui.add_argument("--host", default="127.0.0.1")
-    ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--vaert", dest="host", default="127.0.0.1", help="the address to serve on (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=3000, help="the port (default 3000)")
     ui.set_defaults(func=cmd_ui)
     return parser
 
@@ -177,7 +185,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _landing_conflict(settings: Settings, options, replace: bool) -> str | None:
     """Generating into a landing folder with other files would mix populations: refuse, unless
-    the files are this very generation's (then they are rewritten byte for byte) or --replace."""
+    the files are this very generation's (then they are rewritten byte for byte) or --erstat."""
     from orchestration.generator import MANIFEST, options_record
 
     present = [p for p in settings.landing_dir.rglob("*") if p.is_file() and not p.name.startswith(".")]
@@ -195,7 +203,7 @@ def _landing_conflict(settings: Settings, options, replace: bool) -> str | None:
             return None
     return (
         f"{settings.landing_dir} already holds {len(present)} files from other deliveries. Use another "
-        "YR_DATA_DIR, or --replace to empty landing/ first (the warehouse keeps what it ingested)."
+        "YR_DATA_DIR, or --erstat to empty landing/ first (the warehouse keeps what it ingested)."
     )
 
 

@@ -21,7 +21,7 @@ SMALL = [
     "2019-01-01",
     "--til",
     "2021-12-31",
-    "--seed",
+    "--froe",
     "3",
 ]
 
@@ -48,8 +48,8 @@ def test_generate_again_is_idempotent_but_will_not_mix_populations(data_dir: Pat
 
     other = yr("generate", *SMALL[:-1], "4")
     assert other.returncode == 2
-    assert "--replace" in other.stderr
-    assert yr("generate", *SMALL[:-1], "4", "--replace").returncode == 0
+    assert "--erstat" in other.stderr
+    assert yr("generate", *SMALL[:-1], "4", "--erstat").returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -124,3 +124,29 @@ def test_run_exits_non_zero_when_a_step_fails(data_dir: Path) -> None:
     result = yr("run")
     assert result.returncode == 1
     assert "FAILED" in result.stderr
+
+
+def _options(parser) -> list[tuple[str, str, str | None]]:
+    """Every option of a parser and its subcommands: (command, option, help text)."""
+    import argparse
+
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _options(sub)
+        elif action.option_strings and action.dest != "help":
+            found += [(parser.prog, name, action.help) for name in action.option_strings]
+    return found
+
+
+def test_every_option_is_in_one_language_and_has_help() -> None:
+    """docs/ARCHITECTURE.md "Naming": the words users type are Danish; each option says what it does."""
+    from orchestration.cli import build_parser
+
+    options = _options(build_parser())
+    names = {name for _, name, _ in options}
+    english = {"--seed", "--workers", "--replace", "--host", "--forwarded-allow-ips", "--force", "--sizes"}
+    assert not english & names
+    assert {"--froe", "--processer", "--erstat", "--vaert", "--proxy-adresser"} <= names
+    assert [(command, name) for command, name, text in options if not text] == []

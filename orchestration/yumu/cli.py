@@ -6,8 +6,8 @@
     yr yumu slet ID
     yr yumu liste --kommune 730                                the registrations that can still be changed
     yr yumu bruger NAVN --kommune 730                           adds a user of the screen (password on stdin)
-    yr yumu web [--host 127.0.0.1] [--port 8080]                runs the screen (uvicorn)
-                [--proxy [--forwarded-allow-ips 127.0.0.1]]     behind a TLS proxy at these addresses
+    yr yumu web [--vaert 127.0.0.1] [--port 8080]                runs the screen (uvicorn)
+                [--proxy [--proxy-adresser 127.0.0.1]]          behind a TLS proxy at these addresses
 
 Exit status 0 on success, 2 on a validation error (the screen's Danish message on standard error).
 """
@@ -50,18 +50,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     fields(ret, kommune_required=False)
     slet = actions.add_parser("slet", help="delete a registration")
     slet.add_argument("id")
-    slet.add_argument("--kommune")
+    slet.add_argument("--kommune", help="the registering municipality (default: the registration's)")
     liste = actions.add_parser("liste", help="the municipality's registrations that can still be changed")
-    liste.add_argument("--kommune", required=True)
+    liste.add_argument("--kommune", required=True, help="the municipality whose registrations to list")
     bruger = actions.add_parser("bruger", help="add (or reset) a user of the screen; the password is read from stdin")
     bruger.add_argument("navn")
-    bruger.add_argument("--kommune", required=True)
+    bruger.add_argument("--kommune", required=True, help="the municipality the user belongs to")
     web = actions.add_parser("web", help="run the YUMU screen")
-    web.add_argument("--host", default="127.0.0.1")
-    web.add_argument("--port", type=int, default=8080)
+    web.add_argument("--vaert", dest="host", default="127.0.0.1", help="the address to serve on")
+    web.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
     web.add_argument("--proxy", action="store_true",
                      help="behind a proxy that terminates TLS: believe its X-Forwarded-Proto and -For")  # fmt: skip
-    web.add_argument("--forwarded-allow-ips", default="127.0.0.1", metavar="IPS",
+    web.add_argument("--proxy-adresser", dest="forwarded_allow_ips", default="127.0.0.1", metavar="IPS",
                      help="with --proxy: the proxy's addresses, comma-separated (default: 127.0.0.1)")  # fmt: skip
     yumu.set_defaults(func=run)
 

@@ -13,7 +13,7 @@ import duckdb
 
 YR = str(Path(sys.executable).with_name("yr"))
 AS_OF = "2024-03-01"
-SMALL = ["--kommuner", "730,101", "--borgere", "150", "--fra", "2021-01-01", "--til", "2023-12-31", "--seed", "9"]
+SMALL = ["--kommuner", "730,101", "--borgere", "150", "--fra", "2021-01-01", "--til", "2023-12-31", "--froe", "9"]
 
 
 def env(root: Path, **extra: str) -> dict[str, str]:

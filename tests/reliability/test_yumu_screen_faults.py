@@ -354,7 +354,7 @@ def test_yr_yumu_web_serves_the_app_with_uvicorn_and_trusts_a_proxy_only_when_to
     assert isinstance(direct["app"], Starlette)  # an app object, not an import string: no reload, no dev mode
     assert not direct.get("reload")
     assert direct["proxy_headers"] is False  # no X-Forwarded-* header is believed
-    proxied = _serve(monkeypatch, settings, "--proxy", "--forwarded-allow-ips", "10.0.0.5")
+    proxied = _serve(monkeypatch, settings, "--proxy", "--proxy-adresser", "10.0.0.5")
     assert (proxied["proxy_headers"], proxied["forwarded_allow_ips"]) == (True, "10.0.0.5")
     assert _serve(monkeypatch, settings, "--proxy")["forwarded_allow_ips"] == "127.0.0.1"
 

@@ -21,7 +21,7 @@ from tests.conftest import use_data_dir
 
 pytestmark = pytest.mark.slow
 YR = str(Path(sys.executable).with_name("yr"))
-SMALL = ["--kommuner", "730,101", "--borgere", "150", "--fra", "2021-01-01", "--til", "2023-12-31", "--seed", "9"]
+SMALL = ["--kommuner", "730,101", "--borgere", "150", "--fra", "2021-01-01", "--til", "2023-12-31", "--froe", "9"]
 
 
 def yr(*args: str) -> subprocess.CompletedProcess:
