@@ -70,6 +70,19 @@ def test_the_instance_has_telemetry_off_and_a_pool_of_one(definitions) -> None:
     assert "default_limit: 1" in config
 
 
+def test_a_new_instance_has_its_storage_before_its_configuration_appears(tmp_path: Path) -> None:
+    """Whoever sees dagster.yaml may open the instance at once (a run's watcher, the UI): its tables
+    must exist by then, or two processes create them together and one fails."""
+    import sqlite3
+
+    from orchestration.instance import ensure_instance
+
+    ensure_instance(tmp_path / "dagster")
+    assert sorted(p.name for p in (tmp_path / "dagster").iterdir() if p.is_file()) == ["dagster.yaml"]
+    with sqlite3.connect(tmp_path / "dagster" / "history" / "runs.db") as con:
+        assert con.execute("select count(*) from runs").fetchall() == [(0,)]
+
+
 def test_the_dbt_resource_knows_the_version_dbt_itself_reports() -> None:
     """orchestration/dbt.py answers dagster-dbt's version question from the installed dbt-core
     instead of running `dbt --version` in every run; the executable must agree."""
