@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(func=cmd_generate)
 
     run = sub.add_parser("run", help="materialise every asset once over landing/, headless")
+    run.add_argument("-v", "--detaljer", action="store_true", help="vis kørslens hele log, ikke kun dens trin")
     run.set_defaults(func=cmd_run)
 
     forklar = sub.add_parser("forklar", help="a citizen's refusion staircase, week by week")
@@ -221,11 +222,11 @@ def _progress() -> Progress:
 
 # ---- yr run --------------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.runner import supervise
+    from orchestration.runner import Display, supervise
 
     if settings.pseudonym_key_is_demo:
         console.print(DEMO_KEY_WARNING)
-    return supervise(settings, console.print)
+    return supervise(settings, console.print, Display(console.print, console, verbose=args.detaljer))
 
 
 def print_summary(settings: Settings, summary) -> None:

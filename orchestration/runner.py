@@ -13,6 +13,7 @@ what a killed worker leaves behind is recovered by the next run.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import subprocess
@@ -21,12 +22,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration import recovery
 from orchestration.instance import ensure_instance
+from orchestration.progress import RunWatcher
 from orchestration.settings import Settings
 
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -147,33 +150,112 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def supervise(settings: Settings, say: Callable[[str], None]) -> int:
+def supervise(settings: Settings, say: Callable[[str], None], show: Display | None = None) -> int:
     """`yr run`: recover, wait for the pool, run the worker; the worker's exit status, 130 or 143
-    after SIGINT or SIGTERM."""
+    after SIGINT or SIGTERM. The worker's whole log goes to logs/koersel-<time>-<run>.log; `show`
+    displays the run's progress (one line per stage) or, verbose, that log as it grows."""
     prepare_environment(settings)
     previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGINT)}
     worker = None
     run_id = str(uuid.uuid4())
+    log = run_log(settings, run_id)
+    show = show or Display(say)
     try:
         with instance_of(settings) as instance:
             for found in recovery.recover(instance):
                 say(found.describe())
             _wait_for_pool(instance, say)
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "orchestration.runner", run_id],
-                env=settings.subprocess_env(),  # the worker reads exactly these settings
-                preexec_fn=_die_with_parent,
-                start_new_session=True,  # a Ctrl+C in the terminal reaches the supervisor only
-            )
-            _watch(instance, worker, run_id, say)
-            return worker.returncode if worker.returncode >= 0 else _worker_killed(settings, run_id, worker, say)
+            with log.open("wb") as output:
+                worker = subprocess.Popen(
+                    [sys.executable, "-m", "orchestration.runner", run_id, str(log.with_suffix(".json"))],
+                    env=settings.subprocess_env(),  # the worker reads exactly these settings
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent,
+                    start_new_session=True,  # a Ctrl+C in the terminal reaches the supervisor only
+                )
+                _watch(instance, worker, run_id, say, show, log)
+            if worker.returncode < 0:
+                return _worker_killed(settings, run_id, worker, say)
+            show.summary(settings, log, worker.returncode)
+            return worker.returncode
     except StopRequestedError as stop:
+        show.stop()
         say(f"yr run: {stop} modtaget: kørslen stoppes.")
         _stop(settings, worker, run_id, stop, say)
         return 128 + stop.signum
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+LOGS_KEPT = 100  # the newest run logs kept in logs/
+
+
+def run_log(settings: Settings, run_id: str) -> Path:
+    """A new log file for a run worker's whole output (no CPR number or pseudonym is ever logged);
+    the oldest beyond LOGS_KEPT are removed."""
+    folder = settings.data_dir / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = sorted(folder.glob("koersel-*.log"))
+    for path in old[: max(len(old) - LOGS_KEPT + 1, 0)]:
+        path.unlink(missing_ok=True)
+        path.with_suffix(".json").unlink(missing_ok=True)
+    return folder / f"koersel-{time.strftime('%Y%m%dT%H%M%S')}-{run_id[:8]}.log"
+
+
+class Display:
+    """How `yr run` shows a run: a progress bar and a line per stage as it ends, or (verbose) the
+    worker's whole log as it grows; then the summary."""
+
+    def __init__(self, say: Callable[[str], None], console=None, verbose: bool = False) -> None:
+        self.say, self.console, self.verbose = say, console, verbose
+        self.watcher: RunWatcher | None = None
+        self.bar = None
+        self._read = 0
+
+    def start(self, run_id: str) -> None:
+        self.watcher = RunWatcher(run_id)
+        if self.console is not None and not self.verbose:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=self.console, transient=True)  # fmt: skip
+            self.task = self.bar.add_task("starter", total=None)
+            self.bar.start()
+
+    def update(self, instance: dg.DagsterInstance, log: Path) -> None:
+        if self.verbose:
+            with log.open("rb") as f:
+                f.seek(self._read)
+                text = f.read()
+            self._read += len(text)
+            if text:
+                sys.stderr.write(text.decode("utf-8", "replace"))
+            return
+        for stage in self.watcher.poll(instance):
+            self.say(f"  {stage.line()}")
+        if self.bar is not None and self.watcher.steps:
+            self.bar.update(self.task, description=self.watcher.current(), total=self.watcher.steps,
+                            completed=self.watcher.finished_steps)  # fmt: skip
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def summary(self, settings: Settings, log: Path, returncode: int) -> None:
+        from orchestration.cli import print_summary
+
+        self.stop()
+        found = log.with_suffix(".json")
+        if found.exists():
+            print_summary(settings, RunSummary(**json.loads(found.read_text(encoding="utf-8"))))
+        else:  # the worker ended before its run did (e.g. the code location would not load)
+            last = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+            reason = next((line for line in reversed(last) if "Error" in line or "error" in line), "")
+            self.say(f"yr run: the run ended without a summary (exit {returncode}). {reason.strip()}")
+        self.say(f"  log:       {log}")
 
 
 def _wait_for_pool(instance: dg.DagsterInstance, say: Callable[[str], None]) -> None:
@@ -190,11 +272,14 @@ def _wait_for_pool(instance: dg.DagsterInstance, say: Callable[[str], None]) -> 
             say(found.describe())
 
 
-def _watch(instance: dg.DagsterInstance, worker: subprocess.Popen, run_id: str, say: Callable[[str], None]) -> None:
-    """Until the worker exits: say when its run waits for the pool, and for whom."""
+def _watch(instance: dg.DagsterInstance, worker: subprocess.Popen, run_id: str, say: Callable[[str], None],
+           show: Display, log: Path) -> None:  # fmt: skip
+    """Until the worker exits: its progress, and when its run waits for the pool, for whom."""
     said = 0.0
+    show.start(run_id)
     while worker.poll() is None:
         time.sleep(POLL_SECONDS)
+        show.update(instance, log)
         if time.monotonic() - said < WAIT_REPEAT_SECONDS or not (steps := recovery.waiting(instance, run_id)):
             continue
         holders = [h for h in recovery.holders(instance) if h.run_id != run_id]
@@ -202,6 +287,7 @@ def _watch(instance: dg.DagsterInstance, worker: subprocess.Popen, run_id: str, 
             say(f"Trinnet {steps[0]} venter på puljen duckdb; den holdes af "
                 + ", ".join(h.describe() for h in holders) + ".")  # fmt: skip
             said = time.monotonic()
+    show.update(instance, log)
 
 
 def _end_run(settings: Settings, run_id: str, canceled: bool, message: str) -> bool:
@@ -251,14 +337,12 @@ def _worker_killed(settings: Settings, run_id: str, worker: subprocess.Popen, sa
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The run worker: execute the run with the given id and print its summary."""
-    from orchestration.cli import console, print_summary
-
-    [run_id] = argv if argv is not None else sys.argv[1:]
+    """The run worker: execute the run with the given id and leave its summary as JSON for the
+    supervisor (its log is this process's output)."""
+    run_id, summary_path = argv if argv is not None else sys.argv[1:]
     settings = Settings.from_env()
     summary = run_all(settings, run_id=run_id)
-    print_summary(settings, summary)
-    console.file.flush()
+    Path(summary_path).write_text(json.dumps(asdict(summary), ensure_ascii=False), encoding="utf-8")
     return 0 if summary.success else 1
 
 

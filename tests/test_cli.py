@@ -97,6 +97,23 @@ def test_run_materialises_every_asset_into_the_warehouse(ran: tuple[Path, subpro
 
 
 @pytest.mark.slow
+def test_run_shows_one_line_per_stage_and_logs_the_rest(ran: tuple[Path, subprocess.CompletedProcess]) -> None:
+    """yr run's output is its stages and the summary (it printed ~500 log lines); the run's whole log
+    goes to logs/, no line of it a traceback or a citizen."""
+    data_dir, result = ran
+    lines = result.stderr.splitlines()
+    assert len(lines) < 40, result.stderr
+    for stage in ("Indlæsning", "Beregning (dbt)", "Kvalitetstjek", "Udgivelse"):
+        assert any(line.strip().startswith("✓") and stage in line for line in lines), stage
+    assert not any("dagster - INFO" in line or " of 179 " in line for line in lines)
+    [log] = (data_dir / "logs").glob("koersel-*.log")
+    assert f"log:       {log}" in result.stderr
+    text = log.read_text(encoding="utf-8")
+    assert "Running with dbt" in text
+    assert "Traceback" not in text
+
+
+@pytest.mark.slow
 def test_the_calculation_rejects_the_planted_yumu_events_with_their_reasons(
     ran: tuple[Path, subprocess.CompletedProcess],
 ) -> None:
