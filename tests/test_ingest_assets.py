@@ -118,10 +118,52 @@ def test_the_landing_sensor_requests_one_run_for_the_folders_with_new_files(data
     assert "raw/eindkomst_linjer" not in selected  # nothing new there
     assert first.tags["yr/landing"] == "star,yumu"
 
-    again, cursor = tick(cursor)
+    again, cursor = tick(cursor)  # its run has not ingested them yet: no second request
     assert isinstance(again, dg.SkipReason)
+    assert "venter på kørslen" in again.skip_message
+    assert len(cursor) < 40  # the sensor page shows a short cursor, not the files' fingerprints
     (landing / "star/MAF20231101.txt").write_text("Kommunenummer\n", encoding="utf-8")
     settle(landing / "star/MAF20231101.txt")
     second, _ = tick(cursor)
     assert isinstance(second, dg.RunRequest)
     assert second.run_key != first.run_key
+
+
+def _tick(definitions: dg.Definitions, cursor: str | None = None):
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, cursor=cursor, definitions=definitions, resources={"run_settings": RunSettings()}
+        )
+        return landing_sensor(context)
+
+
+def test_after_a_run_the_sensor_sees_nothing_new_and_a_second_run_keeps_the_ledger_figures(
+    generated: dict, data_dir: Path
+) -> None:
+    """The sensor, the schedule and `yr run` share one notion of what is ingested: the ledger. A fresh
+    sensor (no cursor) after a run starts nothing, and a run with nothing new says so and shows the
+    ledger's figures, not zeros."""
+    definitions = load_definitions()
+    for path in (data_dir / "landing").rglob("*"):
+        settle(path)
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = _materialize(instance).asset_materializations_for_node("raw__eindkomst_linjer")[0].metadata
+        again = _materialize(instance)
+        second = again.asset_materializations_for_node("raw__eindkomst_linjer")[0].metadata
+        logged = [e.message for e in instance.all_logs(again.run_id) if e.message]
+    nothing = _tick(definitions)
+    assert isinstance(nothing, dg.SkipReason), nothing
+    assert "Intet nyt" in nothing.skip_message
+    assert first["nye leverancer"].value > 0
+    assert second["nye leverancer"].value == 0
+    for label in ("leverancer", "linjer læst", "linjer accepteret", "beløb accepteret", "dagster/row_count"):
+        assert second[label].value == first[label].value, label
+    assert any("Intet nyt i landing/eindkomst/" in m for m in logged)
+
+    # A re-export: the same name with new content is new again; the run after it makes it known.
+    path = data_dir / "landing/yumu" / sorted(p.name for p in (data_dir / "landing/yumu").iterdir())[0]
+    path.write_bytes(path.read_bytes() + b"\n")
+    settle(path)
+    request = _tick(definitions)
+    assert isinstance(request, dg.RunRequest)
+    assert request.tags["yr/landing"] == "yumu"

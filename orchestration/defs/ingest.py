@@ -10,8 +10,8 @@ import time
 
 import dagster as dg
 
-from orchestration.ingestion.engine import IngestResult, ingest
-from orchestration.ingestion.ledger import reconcile
+from orchestration.ingestion.engine import FileOutcome, ingest
+from orchestration.ingestion.ledger import reconcile, state, write_index
 from orchestration.ingestion.sources import SOURCES, Source
 from orchestration.lib.deliveries import strangers
 from orchestration.resources import RunSettings
@@ -28,12 +28,12 @@ def asset_key(source: Source) -> dg.AssetKey:
     return dg.AssetKey(["raw", source.table])
 
 
-def _markdown_files(result: IngestResult) -> str:
+def _markdown_files(files: list[FileOutcome], total: int) -> str:
     rows = [
         "| fil | status | læst | accepteret | karantæne | beløb læst | beløb accepteret | beløb karantæne |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for f in result.files[:MAX_FILES_IN_METADATA]:
+    for f in files:
         amounts = [
             f"{a:.2f}" if a is not None else "" for a in (f.beloeb_laest, f.beloeb_accepteret, f.beloeb_karantaene)
         ]
@@ -41,8 +41,8 @@ def _markdown_files(result: IngestResult) -> str:
             f"| {f.fil} | {f.status}{' (' + f.besked + ')' if f.besked else ''} | {f.linjer_laest} | "
             f"{f.linjer_accepteret} | {f.linjer_karantaene} | " + " | ".join(amounts) + " |"
         )
-    if len(result.files) > MAX_FILES_IN_METADATA:
-        rows.append(f"| … og {len(result.files) - MAX_FILES_IN_METADATA} filer mere | | | | | | | |")
+    if total > len(files):
+        rows.append(f"| … og {total - len(files)} filer mere | | | | | | | |")
     return "\n".join(rows)
 
 
@@ -83,27 +83,36 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         with run_settings.warehouse() as con:
             result = ingest(con, source, settings, context.run.run_id, context.log.info, settled_before)
             problems = reconcile(con, source)
+            ledger = state(con, source, newest=MAX_FILES_IN_METADATA)
             rows = con.execute(f"select count(*) from raw.{source.table}").fetchall()[0][0]
+            known = con.execute("select count(*) from raw.leverancer where kilde = ?", [source.key]).fetchall()[0][0]
+        write_index(settings.warehouse_dir, source, result.seen)
         if result.unsettled:
             context.log.info(f"{len(result.unsettled)} filer ændrer sig stadig og tages i en senere kørsel, "
                              f"fx {result.unsettled[0]}")  # fmt: skip
+        if not result.files:
+            context.log.info(f"Intet nyt i landing/{source.layout.folder}/: raw.{source.table} er uændret.")
         unknown = [p.name for p in strangers(settings.landing_dir, source.layout.folder)]
+        # The ledger's state, whatever this run added (a run with nothing new shows the same figures),
+        # and apart what this run added.
         metadata = {
             "dagster/row_count": rows,
+            "leverancer": ledger.files,
             "nye leverancer": len(result.new_files),
-            "linjer læst": result.total("linjer_laest"),
-            "linjer accepteret": result.total("linjer_accepteret"),
-            "linjer i karantæne": result.total("linjer_karantaene"),
+            "linjer læst": ledger.lines["linjer_laest"],
+            "linjer accepteret": ledger.lines["linjer_accepteret"],
+            "linjer i karantæne": ledger.lines["linjer_karantaene"],
+            "nye linjer accepteret": result.total("linjer_accepteret"),
             "tilbageførsler frigivet": result.released,
             "linjer erstattet": result.replaced,
             "filer der stadig skrives": len(result.unsettled),
-            "karantæne efter årsag": dg.MetadataValue.json(dict(sorted(result.reasons.items()))),
-            "leverancer": dg.MetadataValue.md(_markdown_files(result)),
+            "karantæne efter årsag": dg.MetadataValue.json(ledger.reasons),
+            "seneste leverancer": dg.MetadataValue.md(_markdown_files(ledger.newest, known)),
         }
         if source.amount:
             for label, attribute in (("beløb læst", "beloeb_laest"), ("beløb accepteret", "beloeb_accepteret"),
                                      ("beløb i karantæne", "beloeb_karantaene")):  # fmt: skip
-                metadata[label] = dg.MetadataValue.text(f"{result.total(attribute):.2f} kr.")
+                metadata[label] = dg.MetadataValue.text(f"{ledger.amounts[attribute]:.2f} kr.")
         return dg.MaterializeResult(
             metadata=metadata,
             check_results=[

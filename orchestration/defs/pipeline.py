@@ -3,7 +3,6 @@ settled) and the weekly schedule. Both end runs whose process died before they s
 (orchestration/recovery.py), and their runs take only files that have stopped changing
 (DELIVERIES.md "Complete files only")."""
 
-import json
 import time
 from hashlib import blake2b
 
@@ -11,10 +10,9 @@ import dagster as dg
 
 from orchestration import recovery
 from orchestration.defs.ingest import SETTLE_TAG, asset_key
+from orchestration.ingestion.ledger import new_files
 from orchestration.ingestion.sources import SOURCES
 from orchestration.resources import RunSettings
-from orchestration.settings import SOURCES as FOLDERS
-from orchestration.settings import Settings
 
 PIPELINE = dg.define_asset_job(
     "yr_pipeline",
@@ -25,24 +23,6 @@ PIPELINE = dg.define_asset_job(
         "and `yr run` run it all."
     ),
 )
-
-
-def _landed(settings: Settings, folder: str, now: float) -> tuple[list[str], list[str]]:
-    """Short fingerprints (name, size, modification time) of the files in a landing folder that have
-    settled (unchanged for YR_LANDING_SETTLE_SECONDS), and the names of those still changing."""
-    base = settings.landing_dir / folder
-    if not base.is_dir():
-        return [], []
-    settled, changing = [], []
-    for path in base.iterdir():
-        if path.is_file() and not path.name.startswith("."):
-            stat = path.stat()
-            if now - stat.st_mtime < settings.landing_settle_seconds:
-                changing.append(path.name)
-            else:
-                key = f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}"
-                settled.append(blake2b(key.encode(), digest_size=6).hexdigest())
-    return sorted(settled), sorted(changing)
 
 
 def _run_selection(keys: list[dg.AssetKey]) -> dg.AssetSelection:
@@ -63,34 +43,44 @@ def _recover(instance: dg.DagsterInstance, log) -> None:
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Watches every landing folder (eindkomst, star, yumu, dfdg) and starts one run for what landed, once "
-        "it has stopped changing (YR_LANDING_SETTLE_SECONDS): the ingestion of the folders with new files "
-        "and everything after it. Ends runs whose process died first, so that they block nothing."
+        "Watches every landing folder (eindkomst, star, yumu, dfdg) and starts one run for the files that "
+        "ingestion has not taken yet (the ledger's index, warehouse/leverancer/), once they have stopped "
+        "changing (YR_LANDING_SETTLE_SECONDS): the ingestion of those sources and everything after it. "
+        "A file whose run failed is taken again when it changes, or by the weekly schedule. Ends runs whose "
+        "process died first, so that they block nothing."
     ),
 )
 def landing_sensor(context: dg.SensorEvaluationContext, run_settings: RunSettings):
     settings = run_settings.resolved()
     _recover(context.instance, context.log)
-    seen: dict[str, list[str]] = json.loads(context.cursor) if context.cursor else {}
-    now = time.time()
-    landed = {folder: _landed(settings, folder, now) for folder in FOLDERS}
-    current = {folder: settled for folder, (settled, _) in landed.items()}
-    changing = sorted(name for _, names in landed.values() for name in names)
-    changed = sorted(f for f in FOLDERS if set(current[f]) - set(seen.get(f, [])))
-    context.update_cursor(json.dumps(current))
-    if not changed:
+    settled_before = time.time() - settings.landing_settle_seconds
+    new: dict[str, dict[str, tuple[int, int]]] = {}
+    changing: list[str] = []
+    for source in SOURCES.values():
+        found, busy = new_files(settings.landing_dir, settings.warehouse_dir, source, settled_before)
+        new.update({source.key: found} if found else {})
+        changing += busy
+    if not new:
         if changing:
-            return dg.SkipReason(f"{len(changing)} filer skrives stadig (fx {changing[0]}): de tages, når de "
+            return dg.SkipReason(f"{len(changing)} filer skrives stadig (fx {sorted(changing)[0]}): de tages, når de "
                                  f"har været uændrede i {settings.landing_settle_seconds} s")  # fmt: skip
-        return dg.SkipReason("no new files in landing/")
-    keys = [asset_key(s) for s in SOURCES.values() if s.layout.folder in changed]
-    new = sorted(fp for f in changed for fp in set(current[f]) - set(seen.get(f, [])))
+        return dg.SkipReason("Intet nyt i landing/: alle filer er indlæst (raw.leverancer).")
+    names = sorted(f"{key}/{name}" for key, found in new.items() for name in found)
+    stamps = sorted(
+        f"{key}/{name}|{size}|{mtime}" for key, found in new.items() for name, (size, mtime) in found.items()
+    )
+    run_key = "landing:" + blake2b("|".join(stamps).encode(), digest_size=8).hexdigest()  # a file changed: a new key
+    if context.cursor == run_key:  # its run is queued or running, or failed: the files must change first
+        return dg.SkipReason(f"{len(names)} nye filer venter på kørslen, der blev bedt om (fx {names[0]}).")
+    context.update_cursor(run_key)
+    keys = [asset_key(SOURCES[key]) for key in new]
+    folders = sorted({SOURCES[key].layout.folder for key in new})
     return dg.RunRequest(
-        run_key="landing:" + blake2b("|".join(new).encode(), digest_size=8).hexdigest(),
+        run_key=run_key,
         asset_selection=sorted(_run_selection(keys).resolve(context.repository_def.asset_graph), key=str),
         tags={
-            "yr/landing": ",".join(changed),
-            "yr/nye_filer": str(len(new)),
+            "yr/landing": ",".join(folders),
+            "yr/nye_filer": str(len(names)),
             SETTLE_TAG: str(settings.landing_settle_seconds),
         },
     )

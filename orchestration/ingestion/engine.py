@@ -68,6 +68,7 @@ class IngestResult:
     replaced: int = 0  # lines accepted before, replaced by a correction of this run
     unsettled: list[str] = field(default_factory=list)  # files still changing: left for a later run
     reasons: dict[str, int] = field(default_factory=dict)  # quarantined this run, by reason
+    seen: dict[str, tuple[int, int]] = field(default_factory=dict)  # every settled file: size, mtime (ns)
 
     @property
     def new_files(self) -> list[FileOutcome]:
@@ -128,10 +129,12 @@ class _Ingestion:
 
         batch: list[_Pending] = []
         for landed in scan(self.settings.landing_dir, source.layout):
-            if self.settled_before is not None and landed.path.stat().st_mtime > self.settled_before:
+            stat = landed.path.stat()
+            if self.settled_before is not None and stat.st_mtime > self.settled_before:
                 self.result.unsettled.append(landed.name)
                 continue
             raw = landed.path.read_bytes()
+            self.result.seen[landed.name] = (stat.st_size, stat.st_mtime_ns)
             sha = checksum(raw)
             if (landed.name, sha) in done:
                 continue

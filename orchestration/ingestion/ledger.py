@@ -8,9 +8,17 @@ stays accepted and stored; the ledger counts it apart (`linjer_erstattet`), as t
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
 import duckdb
 
+from orchestration.ingestion.engine import FileOutcome
 from orchestration.ingestion.sources import Source
+from orchestration.lib import private
+from orchestration.lib.deliveries import scan
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, source: Source) -> list[str]:
@@ -85,3 +93,82 @@ def summary(con: duckdb.DuckDBPyConnection) -> list[tuple]:
         order by kilde
         """
     ).fetchall()
+
+
+@dataclass
+class LedgerState:
+    """What the ledger holds for a source, whatever the last run added (the ingestion asset's metadata:
+    a run with nothing new shows the same state, not zeros)."""
+
+    files: int
+    lines: dict[str, int]  # linjer_laest, linjer_accepteret, linjer_karantaene
+    amounts: dict[str, Decimal]  # beloeb_laest, beloeb_accepteret, beloeb_karantaene
+    reasons: dict[str, int]  # lines in quarantine now, by reason
+    newest: list[FileOutcome]  # the files, newest first
+
+
+LINES = ("linjer_laest", "linjer_accepteret", "linjer_karantaene")
+AMOUNTS = ("beloeb_laest", "beloeb_accepteret", "beloeb_karantaene")
+
+
+def state(con: duckdb.DuckDBPyConnection, source: Source, newest: int = 60) -> LedgerState:
+    totals = ", ".join(f"coalesce(sum({c}), 0)" for c in (*LINES, *AMOUNTS))
+    [(files, *sums)] = con.execute(
+        f"select count(*), {totals} from raw.leverancer where kilde = ? and status = 'indlaest'", [source.key]
+    ).fetchall()
+    reasons = con.execute(
+        """select aarsag, count(*) from raw.karantaene where kilde = ? and status <> 'frigivet'
+           group by aarsag order by aarsag""",
+        [source.key],
+    ).fetchall()
+    rows = con.execute(
+        f"""select fil, status, coalesce(besked, ''), ny_version, {", ".join((*LINES, *AMOUNTS))}
+            from raw.leverancer where kilde = ? order by modtaget desc, fil desc limit ?""",
+        [source.key, newest],
+    ).fetchall()
+    return LedgerState(
+        files=files,
+        lines=dict(zip(LINES, sums[:3], strict=True)),
+        amounts=dict(zip(AMOUNTS, sums[3:], strict=True)),
+        reasons=dict(reasons),
+        newest=[FileOutcome(*row) for row in rows],
+    )
+
+
+INDEX_FOLDER = "leverancer"  # next to the warehouse: per source, the landed files the ledger holds
+
+
+def write_index(warehouse_dir: Path, source: Source, seen: dict[str, tuple[int, int]]) -> None:
+    """The files of `source` that ingestion has taken (into the ledger, or known there already), by
+    name with the size and modification time they had: a small file next to the warehouse, so that
+    the landing sensor sees what is new without opening the warehouse (DuckDB would keep a run's step
+    from opening it meanwhile). Lost with the warehouse, it makes every file new again, which is
+    what a rebuild needs."""
+    folder = warehouse_dir / INDEX_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    index = {name: list(stamp) for name, stamp in sorted(seen.items())}
+    private.replace(folder / f"{source.key}.json", json.dumps(index).encode("utf-8"))
+
+
+def new_files(
+    landing_dir: Path, warehouse_dir: Path, source: Source, settled_before: float
+) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """The files of `source` in landing/ that ingestion has not taken as they are now (new, or changed
+    since), among those unchanged since `settled_before`, with their size and modification time; and
+    the names of those still changing."""
+    path = warehouse_dir / INDEX_FOLDER / f"{source.key}.json"
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        index = {}
+    new, changing = {}, []
+    for landed in scan(landing_dir, source.layout):
+        try:
+            stat = landed.path.stat()
+        except FileNotFoundError:  # moved away since the listing
+            continue
+        if stat.st_mtime > settled_before:
+            changing.append(landed.name)
+        elif index.get(landed.name) != [stat.st_size, stat.st_mtime_ns]:
+            new[landed.name] = (stat.st_size, stat.st_mtime_ns)
+    return new, changing
