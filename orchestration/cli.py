@@ -235,7 +235,7 @@ def print_summary(settings: Settings, summary) -> None:
         f"\nRun {summary.run_id} {status}: {len(summary.materialized)} assets materialised, "
         f"{summary.checks_passed} checks passed, {len(summary.checks_failed)} failed."
     )
-    _print_ledger(settings)
+    _print_ledger(settings, summary.run_id)
     _print_publication(settings, summary.run_id)
     by_reason: dict[str, list[str]] = {}  # one line per reason: a wrong key fails every ingestion step alike
     for step in summary.failed_steps:
@@ -255,7 +255,7 @@ def print_summary(settings: Settings, summary) -> None:
     )
 
 
-def _print_ledger(settings: Settings) -> None:
+def _print_ledger(settings: Settings, run_id: str) -> None:
     import duckdb
 
     from orchestration.ingestion.ledger import summary
@@ -266,8 +266,13 @@ def _print_ledger(settings: Settings) -> None:
     try:
         with connect(settings, read_only=True) as con:
             rows = summary(con)
+            [(new,)] = con.execute(
+                "select count(*) from raw.leverancer where koersel = ? and status = 'indlaest'", [run_id]
+            ).fetchall()
     except duckdb.Error:  # no ledger yet (nothing ingested), or a warehouse that cannot be read
         return
+    if not new:
+        console.print("  Intet nyt i landing/ siden sidste kørsel: ingen leverancer indlæst.")
     for kilde, filer, fejlet, laest, accepteret, karantaene, venter in rows:
         extra = f", [red]{fejlet} files could not be read[/]" if fejlet else ""
         waiting = f" ({venter} T lines waiting for their line)" if venter else ""

@@ -45,3 +45,21 @@ def test_a_changed_pseudonym_key_is_named_in_the_summary(tmp_path: Path, clean: 
     [line] = [line for line in done.stderr.splitlines() if "failed step" in line]
     assert "raw__eindkomst_linjer" in line
     assert ": YR_PSEUDONYM_KEY is not the key this warehouse's pseudonyms were made with" in line
+
+
+def test_a_run_that_found_nothing_new_says_so(tmp_path: Path, clean: Clean, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration import cli
+    from orchestration.runner import RunSummary
+    from orchestration.settings import Settings
+    from tests.reliability.pipeline import env
+
+    root = clean.copy(tmp_path)
+    settings = Settings.from_env(env(root))
+    with duckdb.connect(str(root / "warehouse" / "yr.duckdb"), read_only=True) as con:
+        [(ingesting_run,)] = con.execute("select any_value(koersel) from raw.leverancer").fetchall()
+    said: list[str] = []
+    monkeypatch.setattr(cli.console, "print", lambda text="", *a, **k: said.append(str(text)))
+    cli.print_summary(settings, RunSummary(run_id=ingesting_run, success=True))
+    assert not any("Intet nyt" in line for line in said)
+    cli.print_summary(settings, RunSummary(run_id="en-kørsel-uden-nye-filer", success=True))
+    assert any("Intet nyt i landing/" in line for line in said)
