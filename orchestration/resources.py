@@ -3,7 +3,7 @@
 Configuration flows one way. Each field defaults to its YR_* variable (README: Configuration), so
 the code location reads the environment in this one place; a run's launchpad may set any field for
 that run (`as_of` above all), and assets pass the resolved `Settings` on. Secrets
-(YR_PSEUDONYM_KEY, YR_POSTGRES_DSN) are not fields: they come from the environment only, so that the
+(YR_PSEUDONYM_KEY, YR_POSTGRES_DSN, YR_ALARM_WEBHOOK) are not fields: they come from the environment only, so that the
 UI and a run's configuration never show them. Nothing writes the environment back for someone else
 to read. (No `from __future__ import annotations`: Dagster reads the fields' types at run time.)
 """
@@ -44,6 +44,11 @@ class RunSettings(dg.ConfigurableResource):
         description="YR_PARTI_BORGERE: borgere per part of the largest models (100000)",
     )
 
+    alarm_kommando: str = Field(
+        default_factory=_variable("YR_ALARM_KOMMANDO"),
+        description="YR_ALARM_KOMMANDO: a command that gets a failed run's alarm as JSON on its input",
+    )
+
     def resolved(self) -> Settings:
         """The settings of this run, validated (an empty `as_of` is the day it runs)."""
         return Settings.from_env(
@@ -55,6 +60,8 @@ class RunSettings(dg.ConfigurableResource):
                 "YR_PARTI_BORGERE": self.parti_borgere,
                 "YR_PSEUDONYM_KEY": os.environ.get("YR_PSEUDONYM_KEY", ""),
                 "YR_POSTGRES_DSN": os.environ.get("YR_POSTGRES_DSN", ""),
+                "YR_ALARM_WEBHOOK": os.environ.get("YR_ALARM_WEBHOOK", ""),
+                "YR_ALARM_KOMMANDO": self.alarm_kommando,
             }
         )
 

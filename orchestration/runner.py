@@ -28,6 +28,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration import recovery
+from orchestration.alerts import failure, raise_alarm
 from orchestration.instance import ensure_instance
 from orchestration.progress import RunWatcher
 from orchestration.settings import Settings
@@ -175,10 +176,12 @@ def supervise(settings: Settings, say: Callable[[str], None], show: Display | No
                     start_new_session=True,  # a Ctrl+C in the terminal reaches the supervisor only
                 )
                 _watch(instance, worker, run_id, say, show, log)
-            if worker.returncode < 0:
-                return _worker_killed(settings, run_id, worker, say)
-            show.summary(settings, log, worker.returncode)
-            return worker.returncode
+            code = _worker_killed(settings, run_id, worker, say) if worker.returncode < 0 else worker.returncode
+            if worker.returncode >= 0:
+                show.summary(settings, log, code)
+            if code:
+                raise_alarm(settings, failure(instance, run_id), say)
+            return code
     except StopRequestedError as stop:
         show.stop()
         say(f"yr run: {stop} modtaget: kørslen stoppes.")

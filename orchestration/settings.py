@@ -8,6 +8,8 @@ YR_PSEUDONYM_KEY   the HMAC key for borger_id pseudonyms (default: a demo key, w
 YR_POSTGRES_DSN    the PostgreSQL that gets schema lis (default: none)
 YR_DUCKDB_MEMORY   DuckDB's memory limit (default 5GB)
 YR_PARTI_BORGERE   borgere per part of the largest models (default 100000)
+YR_ALARM_WEBHOOK   an address that gets a failed run's alarm as JSON (POST; default: none)
+YR_ALARM_KOMMANDO  a command that gets a failed run's alarm as JSON on its input (default: none)
 DAGSTER_HOME       Dagster's instance folder (default: $YR_DATA_DIR/dagster)
 
 Read once: the `yr` commands read them at start, the Dagster code location when it loads (as the
@@ -39,6 +41,12 @@ class ConfigError(ValueError):
     """An environment variable holds a value the project cannot use."""
 
 
+def _webhook(address: str) -> str:
+    if address and not re.match(r"https?://[^/\s]+", address):
+        raise ConfigError("YR_ALARM_WEBHOOK must be an http:// or https:// address")
+    return address
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -50,6 +58,8 @@ class Settings:
     landing_settle_seconds: int = 30
     duckdb_memory: str = "5GB"  # DuckDB's memory limit, in the pipeline and in dbt; beyond it, it spills
     parti_borgere: int = 100_000  # borgere per part of the models built in parts (DECISIONS.md B36)
+    alarm_webhook: str = ""  # a secret (its address may hold a token): from the environment only
+    alarm_kommando: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +88,8 @@ class Settings:
             landing_settle_seconds=int(settle),
             duckdb_memory=memory,
             parti_borgere=int(parti),
+            alarm_webhook=_webhook(env.get("YR_ALARM_WEBHOOK") or ""),
+            alarm_kommando=env.get("YR_ALARM_KOMMANDO") or "",
         )
 
     def variables(self) -> dict[str, str]:
@@ -92,6 +104,8 @@ class Settings:
             "YR_LANDING_SETTLE_SECONDS": str(self.landing_settle_seconds),
             "YR_DUCKDB_MEMORY": self.duckdb_memory,
             "YR_PARTI_BORGERE": str(self.parti_borgere),
+            "YR_ALARM_WEBHOOK": self.alarm_webhook,
+            "YR_ALARM_KOMMANDO": self.alarm_kommando,
         }
 
     @property

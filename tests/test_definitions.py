@@ -39,14 +39,20 @@ def test_dbt_sources_are_the_ingestion_assets(definitions) -> None:
 
 
 def test_a_sensor_watches_the_landing_folders_and_there_is_a_weekly_schedule(definitions) -> None:
-    assert [s.name for s in definitions.sensors] == ["landing"]
+    assert [s.name for s in definitions.sensors] == ["landing", "yr_alarm"]
     schedules = {s.name: s.cron_schedule for s in definitions.schedules}
     assert schedules == {"yr_ugentlig": "0 6 * * 1", "yumu_januarkoersel": "0 6 15 1 *"}  # from yumu_koersel_dato
     # each starts a named job, defined next to it, with a description
-    jobs = {s.name: s.job_name for s in [*definitions.schedules, *definitions.sensors]}
+    jobs = {s.name: s.job_name for s in [*definitions.schedules, *definitions.sensors] if s.name != "yr_alarm"}
     assert jobs == {"yr_ugentlig": "yr_pipeline", "landing": "yr_pipeline", "yumu_januarkoersel": "yumu_januarkoersel"}
     for name in set(jobs.values()):
         assert definitions.resolve_job_def(name).description
+
+
+def test_a_failed_run_of_any_job_raises_the_alarm(definitions) -> None:
+    [alarm] = [s for s in definitions.sensors if s.name == "yr_alarm"]
+    assert alarm.default_status == dg.DefaultSensorStatus.RUNNING
+    assert alarm.description
 
 
 def test_assets_are_grouped_by_dbt_layer(definitions) -> None:

@@ -9,6 +9,7 @@ from hashlib import blake2b
 import dagster as dg
 
 from orchestration import recovery
+from orchestration.alerts import failure, raise_alarm
 from orchestration.defs.ingest import SETTLE_TAG, asset_key
 from orchestration.ingestion.ledger import new_files
 from orchestration.ingestion.sources import SOURCES
@@ -102,6 +103,21 @@ def weekly(context: dg.ScheduleEvaluationContext, run_settings: RunSettings) -> 
     return dg.RunRequest(tags={SETTLE_TAG: str(run_settings.resolved().landing_settle_seconds)})
 
 
+@dg.run_failure_sensor(
+    name="yr_alarm",
+    monitor_all_code_locations=True,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "When a run fails: its alarm (run, job, failed steps and their reasons; never a citizen) is written to "
+        "logs/alarm-<run>.json and sent to YR_ALARM_WEBHOOK and YR_ALARM_KOMMANDO when they are set. "
+        "`yr run` raises the alarm of its own runs itself; each run's alarm is raised once."
+    ),
+)
+def alarm_sensor(context: dg.RunFailureSensorContext, run_settings: RunSettings) -> None:
+    settings = run_settings.resolved()
+    raise_alarm(settings, failure(context.instance, context.dagster_run.run_id), context.log.warning)
+
+
 @dg.definitions
 def pipeline() -> dg.Definitions:
-    return dg.Definitions(jobs=[PIPELINE], sensors=[landing_sensor], schedules=[weekly])
+    return dg.Definitions(jobs=[PIPELINE], sensors=[landing_sensor, alarm_sensor], schedules=[weekly])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -40,11 +41,18 @@ def test_forklar_says_which_ydelser_there_are_and_when_the_warehouse_is_busy(tmp
 
 def test_a_changed_pseudonym_key_is_named_in_the_summary(tmp_path: Path, clean: Clean) -> None:
     root = clean.copy(tmp_path)
-    done = yr(root, "run", YR_PSEUDONYM_KEY="en-helt-anden-noegle-0123456789")
+    command = f"sh -c 'cat > {tmp_path / 'vagt.json'}'"
+    done = yr(root, "run", YR_PSEUDONYM_KEY="en-helt-anden-noegle-0123456789", YR_ALARM_KOMMANDO=command)
     assert done.returncode == 1
     [line] = [line for line in done.stderr.splitlines() if "failed step" in line]
     assert "raw__eindkomst_linjer" in line
     assert ": YR_PSEUDONYM_KEY is not the key this warehouse's pseudonyms were made with" in line
+    assert "Traceback" not in done.stderr
+    # the failure raises the alarm: a file in logs/ and the configured command
+    [alarm] = (root / "logs").glob("alarm-*.json")
+    assert f"skrevet til {alarm}" in done.stderr
+    assert json.loads(alarm.read_text(encoding="utf-8")) == json.loads((tmp_path / "vagt.json").read_text("utf-8"))
+    assert "raw__eindkomst_linjer" in json.loads(alarm.read_text(encoding="utf-8"))["fejlede_trin"]
 
 
 def test_a_run_that_found_nothing_new_says_so(tmp_path: Path, clean: Clean, monkeypatch: pytest.MonkeyPatch) -> None:
