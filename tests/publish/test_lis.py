@@ -1,6 +1,10 @@
 """OUTPUTS.md sections 2–3: the LIS marts, published as Parquet, CSV for Excel and a read-only DuckDB file,
 switched in atomically; and into PostgreSQL with row-level security per municipality."""
 
+import json
+import subprocess
+import sys
+
 import duckdb
 import pandas as pd
 import psycopg
@@ -24,6 +28,9 @@ def test_every_mart_is_published_as_parquet_csv_and_duckdb(pipeline: Pipeline) -
             assert expected > 0, mart
             assert len(pd.read_parquet(published / "lis" / mart / f"{mart}.parquet")) == expected
             assert bi.execute(f"select count(*) from {mart}").fetchall()[0][0] == expected
+            if mart in lis.PARQUET_ONLY:  # beyond Excel at national size: Parquet, DuckDB and PostgreSQL only
+                assert not (published / "lis-csv" / f"{mart}.csv").exists()
+                continue
             raw = (published / "lis-csv" / f"{mart}.csv").read_bytes()
             assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
             frame = pd.read_csv(published / "lis-csv" / f"{mart}.csv", sep=";", decimal=",", encoding="utf-8-sig",
@@ -31,6 +38,26 @@ def test_every_mart_is_published_as_parquet_csv_and_duckdb(pipeline: Pipeline) -
             assert len(frame) == expected
             assert list(frame.columns) == [c for c, _ in lis.columns(warehouse, mart)]  # the BOM is no part of a name
     assert pd.api.types.is_float_dtype(frame["finansieringsbeloeb"])  # decimal comma read as numbers
+
+
+def test_lis_duckdb_opens_read_only_from_any_folder_and_holds_lis_borger_uge_once(pipeline: Pipeline, tmp_path) -> None:
+    """lis_borger_uge is a view over the publication's Parquet (written once), reachable whatever the
+    reader's working directory; the other marts are tables in the file."""
+    published = pipeline.settings.published_dir
+    query = (
+        "import duckdb, json, sys; bi = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(json.dumps({m: bi.execute(f'select count(*) from {m}').fetchall()[0][0] for m in sys.argv[2:]}))"
+    )
+    done = subprocess.run([sys.executable, "-c", query, str(published / "lis.duckdb"), *lis.MARTS], cwd=tmp_path,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    counts = json.loads(done.stdout)
+    with connect(pipeline.settings, read_only=True) as warehouse:
+        assert counts == {m: warehouse.execute(f"select count(*) from lis.{m}").fetchall()[0][0] for m in lis.MARTS}
+    with duckdb.connect(str(published / "lis.duckdb"), read_only=True) as bi:
+        views = {v for (v,) in bi.execute("select view_name from duckdb_views() where not internal").fetchall()}
+        tables = {t for (t,) in bi.execute("select table_name from duckdb_tables()").fetchall()}
+    assert views == set(lis.PARQUET_ONLY) == {"lis_borger_uge"}
+    assert tables == set(lis.MARTS) - views
 
 
 def test_the_marts_keep_their_contract_and_names(pipeline: Pipeline) -> None:
@@ -107,7 +134,9 @@ def test_every_publication_carries_a_data_dictionary_of_every_mart_and_column(pi
             assert f"**{mart}**" in readme
             page = (published / "dokumentation" / f"{mart}.html").read_text(encoding="utf-8")
             [(table_comment,)] = bi.execute(
-                "select comment from duckdb_tables() where table_name = ?", [mart]
+                """select comment from duckdb_tables() where table_name = ?
+                   union all select comment from duckdb_views() where view_name = ?""",
+                [mart, mart],
             ).fetchall()
             assert table_comment, mart
             for column, comment in bi.execute(
