@@ -188,10 +188,13 @@ class Screen:
         if user is None or form is None:
             return self._respond(request, RedirectResponse("/login", status_code=303))
         cpr = form.get("cpr", "").strip()
-        fejl = {} if v.cpr_rules.is_valid(cpr) else {"cpr": v.CPR}
+        listed = self.register.ydelser(cpr, user.kommunenummer) if v.cpr_rules.is_valid(cpr) else None
+        problem = v.cpr_message(cpr, None if listed is None else set(listed), as_of=self.settings.as_of,
+                                years_back=self.register.years_back)  # fmt: skip
+        fejl = {"cpr": problem} if problem else {}
         rediger = form.get("rediger", "")
         return self._page(request, user, v.Indberetning(cpr, "", "", "", "", ""), fejl, rediger=rediger,
-                          ydelser=self._ydelser(cpr, user), status=400 if fejl else 200)  # fmt: skip
+                          ydelser=listed or [], status=400 if fejl else 200)  # fmt: skip
 
     async def opret(self, request: Request) -> Response:
         return await self._submit(request, None)
