@@ -203,15 +203,16 @@ class Register:
     def ret(self, kommunenummer: str, reg_id: str, form: v.Indberetning) -> None:
         registration = self.check(form, kommunenummer)
         with self._lock():
-            self._may_change(kommunenummer, reg_id)
+            self.changeable(kommunenummer, reg_id)
             self._land(self._event(reg_id, "ret", kommunenummer, registration))
 
     def slet(self, kommunenummer: str, reg_id: str) -> None:
         with self._lock():
-            self._may_change(kommunenummer, reg_id)
+            self.changeable(kommunenummer, reg_id)
             self._land(Event(reg_id, "slet", self.settings.as_of, kommunenummer))
 
-    def _may_change(self, kommunenummer: str, reg_id: str) -> None:
+    def changeable(self, kommunenummer: str, reg_id: str) -> Registrering:
+        """The registration, in force, of the municipality and not finalised; else ValidationError."""
         reg = self.registrations().get(reg_id)
         if reg is None or reg.version is None:
             raise v.ValidationError({"registrering": v.UKENDT})
@@ -219,6 +220,7 @@ class Register:
             raise v.ValidationError({"registrering": v.ANDEN_KOMMUNE})
         if v.finalised(reg.opret_dato, self.settings.as_of, self.koersel_dato):
             raise v.ValidationError({"registrering": v.AFSLUTTET})
+        return reg
 
     def _event(self, reg_id: str, handling: str, kommunenummer: str, r: v.Registration) -> Event:
         return Event(reg_id, handling, self.settings.as_of, kommunenummer, r.cpr, r.periode_start, r.periode_slut,
