@@ -91,7 +91,9 @@ MESSAGES: dict[Reason, str] = {
     Reason.MAF_YDELSE_IKKE_DAGPENGE: "En MAF-linje skal have ydelsen Dagpenge.",
     Reason.MAF_DUBLET: "MAF-linjen er allerede modtaget med samme beløb.",
     Reason.YUMU_HANDLING_UKENDT: "Handling skal være opret, ret eller slet.",
-    Reason.YUMU_PERIODE_FLERE_AAR: "Periodestart og periodeslut skal ligge i samme år.",
+    Reason.YUMU_PERIODE_FLERE_AAR: (
+        "Periodestart og periodeslut skal ligge i samme år: en periode hen over nytår deles i én registrering pr. år."
+    ),
     Reason.YUMU_AAR_UDENFOR: "Der skal vælges et gyldigt årstal fra årstalslisten.",
     Reason.YUMU_YDELSE_UKENDT: "Der skal vælges en gyldig ydelse fra ydelseslisten.",
     Reason.YUMU_BELOEB_FOR_LAVT: (

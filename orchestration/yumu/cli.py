@@ -9,7 +9,8 @@
     yr yumu web [--vaert 127.0.0.1] [--port 8080]                runs the screen (uvicorn)
                 [--proxy [--proxy-adresser 127.0.0.1]]          behind a TLS proxy at these addresses
 
-Exit status 0 on success, 2 on a validation error (the screen's Danish message on standard error).
+Exit status 0 on success, 2 on a validation error (the screen's Danish message on standard error), 1 when
+the published base (what the citizens received) is not there or cannot be read.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def _form(args: argparse.Namespace) -> v.Indberetning:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.yumu.events import Register
+    from orchestration.yumu.grundlag import GrundlagUnavailableError
 
     if getattr(args, "kommune", None) and args.kommune not in kommuner():
         print(f"Ukendt kommunenummer: {args.kommune}", file=sys.stderr)
@@ -97,6 +99,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for message in error.messages.values():
             print(message, file=sys.stderr)
         return 2
+    except GrundlagUnavailableError as error:
+        print(f"YUMU: {error}; prøv igen, når en kørsel har udgivet det.", file=sys.stderr)
+        return 1
     return 0
 
 

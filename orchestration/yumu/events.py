@@ -177,24 +177,21 @@ class Register:
             if received <= 0:
                 return v.Reason.YUMU_INGEN_YDELSE.message
             if event.beloeb > received:
-                return v.OVER_GRUNDLAG
+                return v.over_grundlag(received)
         return None
 
     # ---- the screen's three actions ---------------------------------------------------------------
     def check(self, form: v.Indberetning, kommunenummer: str) -> v.Registration:
-        """The screen's rules for a form, with what the citizen received from the municipality looked up."""
+        """The screen's rules for a form, with what the municipality paid the citizen looked up: the
+        ydelser of the screen's years (the form's list), and of the chosen one what it paid in the period."""
+        cpr = form.cpr.strip()
+        listed = set(self.ydelser(cpr, kommunenummer)) if v.cpr_rules.is_valid(cpr) else None
         year = int(form.aar) if form.aar.strip().isdigit() else 0
         start, end = v.day(form.periodestart, year), v.day(form.periodeslut, year)
-        bid = self.borger(form.cpr.strip()) if v.cpr_rules.is_valid(form.cpr.strip()) else None
-        if bid is not None and start and end and start <= end:
-            names = self.grundlag.ydelser(bid, kommunenummer, start, end)
-            received = (
-                self.grundlag.received(bid, kommunenummer, form.ydelse, start, end) if form.ydelse in names else None
-            )
-        else:
-            names = set(self.ydelser(form.cpr.strip(), kommunenummer)) if bid is not None else None
-            received = None
-        return v.check(form, as_of=self.settings.as_of, years_back=self.years_back, received=received, ydelser=names)
+        received, allowed = None, year in v.years(self.settings.as_of, self.years_back)
+        if listed and form.ydelse in listed and allowed and start and end and start <= end:
+            received = self.grundlag.received(self.borger(cpr), kommunenummer, form.ydelse, start, end)
+        return v.check(form, as_of=self.settings.as_of, years_back=self.years_back, received=received, ydelser=listed)
 
     def opret(self, kommunenummer: str, form: v.Indberetning) -> str:
         registration = self.check(form, kommunenummer)
@@ -206,15 +203,16 @@ class Register:
     def ret(self, kommunenummer: str, reg_id: str, form: v.Indberetning) -> None:
         registration = self.check(form, kommunenummer)
         with self._lock():
-            self._may_change(kommunenummer, reg_id)
+            self.changeable(kommunenummer, reg_id)
             self._land(self._event(reg_id, "ret", kommunenummer, registration))
 
     def slet(self, kommunenummer: str, reg_id: str) -> None:
         with self._lock():
-            self._may_change(kommunenummer, reg_id)
+            self.changeable(kommunenummer, reg_id)
             self._land(Event(reg_id, "slet", self.settings.as_of, kommunenummer))
 
-    def _may_change(self, kommunenummer: str, reg_id: str) -> None:
+    def changeable(self, kommunenummer: str, reg_id: str) -> Registrering:
+        """The registration, in force, of the municipality and not finalised; else ValidationError."""
         reg = self.registrations().get(reg_id)
         if reg is None or reg.version is None:
             raise v.ValidationError({"registrering": v.UKENDT})
@@ -222,6 +220,7 @@ class Register:
             raise v.ValidationError({"registrering": v.ANDEN_KOMMUNE})
         if v.finalised(reg.opret_dato, self.settings.as_of, self.koersel_dato):
             raise v.ValidationError({"registrering": v.AFSLUTTET})
+        return reg
 
     def _event(self, reg_id: str, handling: str, kommunenummer: str, r: v.Registration) -> Event:
         return Event(reg_id, handling, self.settings.as_of, kommunenummer, r.cpr, r.periode_start, r.periode_slut,

@@ -7,13 +7,14 @@ shows no text for have messages of this project's (marked `# egen tekst`).
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from orchestration.lib import cpr as cpr_rules
-from orchestration.lib.money import MoneyError
+from orchestration.lib.money import MoneyError, Style, format_øre, round_øre
 from orchestration.lib.money import parse as parse_money
 from orchestration.lib.reasons import Reason
 
@@ -30,12 +31,24 @@ AARSTAL = Reason.YUMU_AAR_UDENFOR.message  # "Der skal vælges et gyldigt årsta
 YDELSE = Reason.YUMU_YDELSE_UKENDT.message  # "Der skal vælges en gyldig ydelse fra ydelseslisten."
 BELOEB = Reason.YUMU_BELOEB_FOR_LAVT.message  # "Beløb feltet skal udfyldes, ... 0.01 krone eller større."
 SLUT_FOER_START = "Periode slut må ikke ligge før periode start."  # egen tekst
+# egen tekst: the form has one year, so a period over New Year arrives as an end before the start
+OVER_NYTAAR = (
+    SLUT_FOER_START + " En periode hen over nytår skal deles i én indberetning pr. år: "
+    "{start} til 31-12 i {aar} og 01-01 til {slut} i {naeste}."
+)
+# egen tekst: a citizen the municipality paid nothing (unknown or paid by another municipality alike)
+INGEN_YDELSER = "Kommunen har ikke udbetalt nogen ydelse til borgeren med dette CPR-nummer i {fra}–{til}."
+# egen tekst: a ydelse from the citizen's list, but not received in the period
+INGEN_YDELSE = "Borgeren har ikke modtaget {ydelse} fra kommunen i perioden {start} til {slut}."
 OVER_GRUNDLAG = Reason.YUMU_BELOEB_OVER_GRUNDLAG.message  # egen tekst
+MAKS = "Der kan højst indberettes {maks}"  # egen tekst, after OVER_GRUNDLAG; "kr." ends the sentence
 AFSLUTTET = Reason.YUMU_AFSLUTTET.message  # egen tekst
 UKENDT = Reason.YUMU_ID_UKENDT.message  # egen tekst
 ANDEN_KOMMUNE = "Registreringen tilhører en anden kommune."  # egen tekst
 
 _DD_MM = re.compile(r"(\d{2})-(\d{2})")
+_MAANEDER = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december")  # fmt: skip
 
 
 class ValidationError(ValueError):
@@ -85,36 +98,93 @@ def day(text: str, year: int) -> date | None:
         return None
 
 
+def no_such_day(label: str, text: str, year: int) -> str | None:
+    """Why a `dd-mm` of the right form is no day of `year` (of any year when `year` is 0), or None."""
+    dd, mm = (int(x) for x in _DD_MM.fullmatch(text.strip()).groups())
+    if not 1 <= mm <= 12:
+        return f"{label} {text.strip()} findes ikke: måneden skal være fra 01 til 12."
+    days = calendar.monthrange(year or 2000, mm)[1]  # 2000 is a leap year: 29-02 waits for the year
+    if 1 <= dd <= days:
+        return None
+    month = _MAANEDER[mm - 1]
+    return f"{label} {text.strip()} findes ikke: " + (f"{month} {year} har {days} dage." if year else
+                                                      f"{month} har højst {days} dage.")  # fmt: skip
+
+
+def kroner(amount: Decimal) -> str:
+    """An amount as the screen writes it to its users: `12.400,00 kr.`"""
+    return format_øre(int(round_øre(amount) * 100), Style.KRONER)
+
+
+def over_grundlag(received: Decimal) -> str:
+    """The amount is more than the citizen received, and what the most is."""
+    return f"{OVER_GRUNDLAG} {MAKS.format(maks=kroner(received))}"
+
+
+def cpr_reason(cpr: str) -> Reason | None:
+    """RULES.md 8: 10 digits without hyphen, then a real date in the first six."""
+    if not cpr_rules.is_well_formed(cpr):
+        return Reason.CPR_UGYLDIG
+    if not cpr_rules.is_valid(cpr):
+        return Reason.CPR_DATO_UGYLDIG
+    return None
+
+
+def beloeb_too_low(beloeb: Decimal | None) -> bool:
+    return beloeb is None or beloeb < Decimal("0.01")
+
+
+def cpr_message(cpr: str, ydelser: set[str] | None, *, as_of: date, years_back: int) -> str | None:
+    """What the screen says about a typed CPR number: its form, its date, or (`ydelser`: what the
+    municipality paid the citizen in the screen's years, None when not looked up) that the
+    municipality paid this number nothing, which an unknown number and a citizen another
+    municipality paid are told alike."""
+    if reason := cpr_reason(cpr.strip()):
+        return screen_message(reason)
+    if ydelser is not None and not ydelser:
+        allowed = years(as_of, years_back)
+        return INGEN_YDELSER.format(fra=min(allowed), til=max(allowed))
+    return None
+
+
 def check(form: Indberetning, *, as_of: date, years_back: int, received: Decimal | None,
           ydelser: set[str] | None) -> Registration:  # fmt: skip
-    """Apply the screen's rules. `ydelser` are the ydelse names the citizen received in the period
-    (None when the citizen is not known: the CPR number is not valid, and that is the message);
-    `received` is what was calculated for the citizen, ydelse and period (None when the ydelse or
-    period is not valid). Raises ValidationError."""
+    """Apply the screen's rules. `ydelser` are the ydelser the municipality paid the citizen in the
+    screen's years, the form's list (None when the CPR number is not valid, and that is the message);
+    `received` is what the municipality paid of the chosen ydelse in the period (None when the
+    ydelse, year or period is not valid). Raises ValidationError."""
     messages: dict[str, str] = {}
     cpr = form.cpr.strip()
-    if not cpr_rules.is_valid(cpr):
-        messages["cpr"] = CPR
+    if problem := cpr_message(cpr, ydelser, as_of=as_of, years_back=years_back):
+        messages["cpr"] = problem
     year = int(form.aar) if form.aar.strip().isdigit() else 0
     if year not in years(as_of, years_back):
         messages["aar"] = AARSTAL
     start, end = day(form.periodestart, year), day(form.periodeslut, year)
-    if not _DD_MM.fullmatch(form.periodestart.strip()) or (year and start is None):
-        messages["periodestart"] = PERIODESTART
-    if not _DD_MM.fullmatch(form.periodeslut.strip()) or (year and end is None):
-        messages["periodeslut"] = PERIODESLUT
-    elif start and end and end < start:
-        messages["periodeslut"] = SLUT_FOER_START
-    if ydelser is not None and form.ydelse not in ydelser:
+    days = (("periodestart", "Periode start", form.periodestart, PERIODESTART),
+            ("periodeslut", "Periode slut", form.periodeslut, PERIODESLUT))  # fmt: skip
+    for field, label, text, form_message in days:
+        if not _DD_MM.fullmatch(text.strip()):
+            messages[field] = form_message
+        elif problem := no_such_day(label, text, 0 if "aar" in messages else year):
+            messages[field] = problem
+    if start and end and end < start:
+        messages["periodeslut"] = (
+            OVER_NYTAAR.format(start=f"{start:%d-%m}", aar=year, slut=f"{end:%d-%m}", naeste=year + 1)
+            if end.month < start.month else SLUT_FOER_START
+        )  # fmt: skip
+    if ydelser and form.ydelse not in ydelser:
         messages["ydelse"] = YDELSE
+    elif ydelser and received is not None and received <= 0:
+        messages["ydelse"] = INGEN_YDELSE.format(ydelse=form.ydelse, start=f"{start:%d-%m-%Y}", slut=f"{end:%d-%m-%Y}")
     try:
         amount = parse_money(form.beloeb.strip())
     except MoneyError:
         amount = None
-    if amount is None or amount < Decimal("0.01"):
+    if beloeb_too_low(amount):
         messages["beloeb"] = BELOEB
-    elif received is not None and amount > received:
-        messages["beloeb"] = OVER_GRUNDLAG
+    elif received is not None and 0 < received < amount:
+        messages["beloeb"] = over_grundlag(received)
     if messages:
         raise ValidationError(messages)
     return Registration(cpr, start, end, form.ydelse, amount)
@@ -151,10 +221,8 @@ def screen_rule(
         return Reason.YUMU_HANDLING_UKENDT
     if handling == "slet":
         return None
-    if not cpr_rules.is_well_formed(cpr or ""):
-        return Reason.CPR_UGYLDIG
-    if not cpr_rules.is_valid(cpr):
-        return Reason.CPR_DATO_UGYLDIG
+    if reason := cpr_reason(cpr or ""):
+        return reason
     if start is None or end is None:
         return Reason.DATO_UGYLDIG
     if end < start:
@@ -165,7 +233,7 @@ def screen_rule(
         return Reason.YUMU_AAR_UDENFOR
     if ydelsesnavn not in ydelser:
         return Reason.YUMU_YDELSE_UKENDT
-    if beloeb is None or beloeb < Decimal("0.01"):
+    if beloeb_too_low(beloeb):
         return Reason.YUMU_BELOEB_FOR_LAVT
     return None
 

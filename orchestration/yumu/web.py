@@ -23,6 +23,7 @@ from pathlib import Path
 
 import anyio
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -34,6 +35,7 @@ from orchestration.lib.reference import kommuner
 from orchestration.settings import Settings
 from orchestration.yumu import validation as v
 from orchestration.yumu.events import Register
+from orchestration.yumu.grundlag import GrundlagUnavailableError
 from orchestration.yumu.sessions import Session, Sessions
 from orchestration.yumu.throttle import LoginThrottle
 from orchestration.yumu.users import User, Users
@@ -51,6 +53,19 @@ SESSION_COOKIE, LOGIN_COOKIE = "yumu", "yumu_login"
 EMPTY = v.Indberetning(cpr="", periodestart="", aar="", periodeslut="", ydelse="", beloeb="")
 FORKERT = "Forkert brugernavn eller adgangskode."
 FOR_MANGE = "For mange forkerte forsøg på at logge ind. Prøv igen om {n} {minutter}."
+IKKE_UDGIVET = (
+    "Grundlaget for YUMU, det borgerne har modtaget, er ikke udgivet endnu: der kan indberettes, når den første "
+    "kørsel har beregnet det."
+)
+KAN_IKKE_LAESES = (
+    "Grundlaget for YUMU, det borgerne har modtaget, kan ikke læses lige nu. Prøv igen om lidt: det, du har "
+    "tastet, står stadig i formularen."
+)
+FEJL_SIDER = {  # status: (heading, text) of the screen's error page
+    404: ("Siden findes ikke", "Adressen findes ikke på YUMU-skærmen."),
+    405: ("Siden findes ikke", "Adressen findes ikke på YUMU-skærmen."),
+    500: ("Der opstod en fejl", "Skærmen kunne ikke gøre det, du bad om. Intet er gemt. Prøv igen om lidt."),
+}
 # Password checks (PBKDF2, about 0.3 s of CPU each) run in at most this many threads at once, off
 # the event loop: a flood of logins waits for them without holding up anyone's pages.
 PASSWORD_CHECKS = 2
@@ -105,7 +120,10 @@ class Screen:
     async def _form(self, request: Request) -> dict[str, str] | None:
         """The posted form, or None when its CSRF token is missing or wrong."""
         form = {k: str(val) for k, val in (await request.form()).items()}
-        return form if hmac.compare_digest(form.get("csrf", ""), self._csrf(request)) else None
+        if not hmac.compare_digest(form.get("csrf", ""), self._csrf(request)):
+            return None
+        request.state.form = form  # what was typed, for a page that has to say the base is unavailable
+        return form
 
     def _user(self, request: Request) -> User | None:
         session = self._session(request)
@@ -113,26 +131,56 @@ class Screen:
 
     def _page(
         self, request: Request, user: User, form: v.Indberetning = EMPTY, fejl: dict | None = None, besked: str = "",
-        rediger: str = "", ydelser: list[str] | None = None, status: int = 200,
+        rediger: str = "", ydelser: list[str] | None = None, status: int = 200, liste: bool = True,
     ) -> Response:  # fmt: skip
-        context = {
-            "bruger": user.navn,
-            "kommunenavn": kommuner().get(user.kommunenummer, user.kommunenummer),
-            "csrf": self._csrf(request),
+        """The screen's page; `liste=False` leaves out the list of registrations (it needs the base)."""
+        context = self._context(request, user) | {
             "form": asdict(form),
             "fejl": fejl or {},
             "besked": besked,
             "rediger": rediger,
             "aarstal": v.years(self.settings.as_of, self.register.years_back),
             "ydelser": ydelser if ydelser is not None else [],
-            "registreringer": self.register.editable(user.kommunenummer),
-            "kr": lambda amount: format_output(Decimal(amount)),
+            "registreringer": self.register.editable(user.kommunenummer) if liste else None,
         }
         page = self.templates.TemplateResponse(request, "yumu.html", context, status_code=status)
         return self._respond(request, page)
 
+    def _context(self, request: Request, user: User) -> dict:
+        """What every page of a logged-in user shows: the header and the amounts' format."""
+        return {
+            "bruger": user.navn,
+            "kommunenavn": kommuner().get(user.kommunenummer, user.kommunenummer),
+            "csrf": self._csrf(request),
+            "kr": lambda amount: format_output(Decimal(amount)),
+        }
+
     def _ydelser(self, cpr: str, user: User) -> list[str]:
         return self.register.ydelser(cpr, user.kommunenummer) if v.cpr_rules.is_valid(cpr) else []
+
+    def unavailable(self, request: Request, error: GrundlagUnavailableError) -> Response:
+        """The base cannot be read: the screen says so, without the list, with what was typed kept."""
+        user = self._user(request)
+        if user is None:
+            return self._respond(request, RedirectResponse("/login", status_code=303))
+        typed = getattr(request.state, "form", {})
+        form = v.Indberetning(*(typed.get(f, "") for f in ("cpr", "periodestart", "aar", "periodeslut", "ydelse",
+                                                            "beloeb")))  # fmt: skip
+        rediger = typed.get("rediger", "") or request.path_params.get("reg_id", "")
+        fejl = {"grundlag": KAN_IKKE_LAESES if error.published else IKKE_UDGIVET}
+        page = self._page(request, user, form, fejl, rediger=rediger, ydelser=[form.ydelse] if form.ydelse else [],
+                          status=503, liste=False)  # fmt: skip
+        page.headers["Retry-After"] = "10"
+        return page
+
+    def error_page(self, request: Request, error: Exception) -> Response:
+        """Any other failure, and an address that is not the screen's: a page in the screen's style
+        (nothing of the request or the error is shown)."""
+        status = error.status_code if isinstance(error, HTTPException) and error.status_code in FEJL_SIDER else 500
+        overskrift, tekst = FEJL_SIDER[status]
+        context = {"bruger": None, "overskrift": overskrift, "tekst": tekst}
+        page = self.templates.TemplateResponse(request, "fejl.html", context, status_code=status)
+        return self._respond(request, page)
 
     # ---- pages ----------------------------------------------------------------------------------
     async def login_page(self, request: Request) -> Response:
@@ -188,10 +236,13 @@ class Screen:
         if user is None or form is None:
             return self._respond(request, RedirectResponse("/login", status_code=303))
         cpr = form.get("cpr", "").strip()
-        fejl = {} if v.cpr_rules.is_valid(cpr) else {"cpr": v.CPR}
+        listed = self.register.ydelser(cpr, user.kommunenummer) if v.cpr_rules.is_valid(cpr) else None
+        problem = v.cpr_message(cpr, None if listed is None else set(listed), as_of=self.settings.as_of,
+                                years_back=self.register.years_back)  # fmt: skip
+        fejl = {"cpr": problem} if problem else {}
         rediger = form.get("rediger", "")
         return self._page(request, user, v.Indberetning(cpr, "", "", "", "", ""), fejl, rediger=rediger,
-                          ydelser=self._ydelser(cpr, user), status=400 if fejl else 200)  # fmt: skip
+                          ydelser=listed or [], status=400 if fejl else 200)  # fmt: skip
 
     async def opret(self, request: Request) -> Response:
         return await self._submit(request, None)
@@ -230,11 +281,29 @@ class Screen:
                               e.ydelsesnavn, format_output(e.beloeb))  # fmt: skip
         return self._page(request, user, form, rediger=reg_id, ydelser=self._ydelser(e.cpr, user))
 
+    async def slet_page(self, request: Request) -> Response:
+        """Slet asks first: a page with the registration and a button that deletes it (no JavaScript)."""
+        user = self._user(request)
+        if user is None:
+            return self._respond(request, RedirectResponse("/login", status_code=303))
+        return self._confirm_slet(request, user, request.path_params["reg_id"])
+
+    def _confirm_slet(self, request: Request, user: User, reg_id: str) -> Response:
+        try:
+            reg = self.register.changeable(user.kommunenummer, reg_id)
+        except v.ValidationError as error:
+            return self._page(request, user, fejl=error.messages, status=400)
+        page = self.templates.TemplateResponse(request, "slet.html", self._context(request, user) | {"r": reg})
+        return self._respond(request, page)
+
     async def slet(self, request: Request) -> Response:
+        """Deletes when the confirmation's button was pressed; any other post gets the confirmation."""
         user, form = self._user(request), await self._form(request)
         if user is None or form is None:
             return self._respond(request, RedirectResponse("/login", status_code=303))
         reg_id = request.path_params["reg_id"]
+        if form.get("bekraeft") != "ja":
+            return self._confirm_slet(request, user, reg_id)
         try:
             self.register.slet(user.kommunenummer, reg_id)
         except v.ValidationError as error:
@@ -261,7 +330,10 @@ def create_app(settings: Settings | None = None, clock: Callable[[], float] = ti
         Route("/yumu/opret", screen.opret, methods=["POST"]),
         Route("/yumu/{reg_id:str}/rediger", screen.rediger, methods=["GET"]),
         Route("/yumu/{reg_id:str}/ret", screen.ret, methods=["POST"]),
+        Route("/yumu/{reg_id:str}/slet", screen.slet_page, methods=["GET"]),
         Route("/yumu/{reg_id:str}/slet", screen.slet, methods=["POST"]),
         Route("/static/yumu.css", screen.css),
     ]
-    return Starlette(routes=routes)
+    handlers = {GrundlagUnavailableError: screen.unavailable, HTTPException: screen.error_page,
+                Exception: screen.error_page}  # fmt: skip
+    return Starlette(routes=routes, exception_handlers=handlers)

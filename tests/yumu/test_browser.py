@@ -1,5 +1,6 @@
 """The YUMU screen's whole flow in a real headless browser (Debian's chromium and chromedriver): log
-in, find ydelser, see the screen's messages for bad input, register, edit, delete."""
+in, find ydelser, see the screen's messages for bad input, register, edit, delete (after the
+question); and the screen on a phone's 400 pixels, with a base that cannot be read."""
 
 import os
 import shutil
@@ -17,6 +18,7 @@ from orchestration.settings import Settings
 from orchestration.yumu import validation as v
 from orchestration.yumu.events import read_events
 from orchestration.yumu.users import Users
+from orchestration.yumu.web import KAN_IKKE_LAESES
 from tests.yumu.conftest import CPR
 
 pytestmark = pytest.mark.slow
@@ -71,29 +73,49 @@ def browser():
     driver.quit()
 
 
-def test_register_edit_and_delete_in_the_browser(screen: str, browser, settings: Settings, tmp_path: Path) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.select import Select
-    from selenium.webdriver.support.wait import WebDriverWait
+class Page:
+    """The browser's page, by the screen's element ids."""
 
-    def by_id(element_id: str):
-        return browser.find_element(By.ID, element_id)
+    def __init__(self, browser) -> None:
+        self.browser = browser
 
-    def click(element) -> None:
+    def by_id(self, element_id: str):
+        from selenium.webdriver.common.by import By
+
+        return self.browser.find_element(By.ID, element_id)
+
+    def click(self, element) -> None:
         """Click and wait for the next page (every action here is a form post or a link)."""
-        page = browser.find_element(By.TAG_NAME, "html")
-        element.click()
-        WebDriverWait(browser, 10).until(lambda _: _replaced(page))
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.wait import WebDriverWait
 
-    def fill(**values: str) -> None:
+        page = self.browser.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.browser, 10).until(lambda _: _replaced(page))
+
+    def fill(self, **values: str) -> None:
+        from selenium.webdriver.support.select import Select
+
         for field, value in values.items():
-            element = by_id(field)
+            element = self.by_id(field)
             if element.tag_name == "select":
                 Select(element).select_by_visible_text(value) if value else Select(element).select_by_index(0)
             else:
                 element.clear()
                 element.send_keys(value)
 
+    def log_in(self, url: str) -> None:
+        self.browser.get(f"{url}/yumu")
+        self.fill(navn="anne", adgangskode="hemmelig-kode-1")
+        self.click(self.by_id("log-ind"))
+
+
+def test_register_edit_and_delete_in_the_browser(screen: str, browser, settings: Settings, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    page = Page(browser)
+    by_id, click, fill = page.by_id, page.click, page.fill
     browser.get(f"{screen}/yumu")
     assert browser.current_url.endswith("/login")
     fill(navn="anne", adgangskode="forkert")
@@ -137,14 +159,64 @@ def test_register_edit_and_delete_in_the_browser(screen: str, browser, settings:
     assert by_id("besked").text == "Indberetningen 730202303070001 er rettet."
     assert "100,00" in by_id("reg-730202303070001").text
 
-    # delete
+    # delete: Slet asks first; Fortryd keeps the registration, Ja, slet deletes it
     click(by_id("reg-730202303070001").find_element(By.CLASS_NAME, "slet"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Slet indberetning 730202303070001?"
+    click(by_id("fortryd"))
+    assert "100,00" in by_id("reg-730202303070001").text
+    click(by_id("reg-730202303070001").find_element(By.CLASS_NAME, "slet"))
+    click(by_id("bekraeft-slet"))
     assert by_id("besked").text == "Indberetningen 730202303070001 er slettet."
     assert by_id("ingen").text == "Ingen indberetninger, der kan rettes."
 
     click(by_id("logout"))
     assert browser.current_url.endswith("/login")
     assert [e.handling for e in read_events(settings.landing_dir)] == ["opret", "ret", "slet"]  # one file each
+
+
+def test_on_400_pixels_and_when_the_base_cannot_be_read(screen: str, browser, settings: Settings) -> None:
+    """A phone's width: every page fits without scrolling sideways. A base that cannot be read: the
+    screen's own page says so, with what was typed still in the form."""
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(400, 900)
+    assert browser.execute_script("return window.innerWidth") <= 400  # the window really is that narrow
+    page = Page(browser)
+
+    def fits() -> None:
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 400, f"{browser.current_url}: {width} pixels wide"
+
+    browser.get(f"{screen}/login")
+    fits()
+    page.log_in(screen)
+    page.fill(cpr=CPR)
+    page.click(page.by_id("find-ydelser"))
+    page.fill(periodestart="31-02", aar="2022", periodeslut="15-01", ydelse="Kontanthjælp", beloeb="0")
+    page.click(page.by_id("indberet"))  # the longest messages at once
+    assert page.by_id("fejl-periodestart").text == "Periode start 31-02 findes ikke: februar 2022 har 28 dage."
+    fits()
+    page.fill(periodestart="01-03", periodeslut="31-03", beloeb="120,00")
+    page.click(page.by_id("indberet"))
+    assert page.by_id("reg-730202303070001").is_displayed()
+    fits()  # the list of registrations
+    page.click(page.by_id("reg-730202303070001").find_element(By.CLASS_NAME, "slet"))
+    fits()  # slet's question
+    page.click(page.by_id("fortryd"))
+
+    page.fill(cpr=CPR)
+    page.click(page.by_id("find-ydelser"))
+    (settings.published_dir / "yumu" / "grundlag.parquet").write_bytes(b"no parquet here")
+    page.fill(periodestart="01-04", aar="2022", periodeslut="30-04", ydelse="Kontanthjælp", beloeb="99,50")
+    page.click(page.by_id("indberet"))
+    assert page.by_id("fejl-grundlag").text == KAN_IKKE_LAESES
+    assert [page.by_id(f).get_attribute("value") for f in ("cpr", "periodestart", "aar", "periodeslut", "ydelse",
+                                                            "beloeb")] == [CPR, "01-04", "2022", "30-04",
+                                                                           "Kontanthjælp", "99,50"]  # fmt: skip
+    fits()
+    browser.get(f"{screen}/yumu/ingen-side")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Siden findes ikke"
+    fits()
 
 
 def _replaced(page) -> bool:
