@@ -1,29 +1,35 @@
--- One row per municipality: the calculation rows counted by what would be wrong with them
+-- One row per municipality and week: the calculation rows counted by what would be wrong with them
 -- (RULES.md 4 and 8). Beregnings ID must be unique across all municipalities.
-with global_ as (
-    select count(beregnings_id) - count(distinct beregnings_id) as id_dubletter
+with dubletter as (
+    select beregnings_id
     from marts.fct_beregning
+    group by beregnings_id
+    having count(*) > 1
 )
 
 select
-    finansiering_kommunenummer as kommunenummer,
+    f.finansiering_kommunenummer as kommunenummer,
+    f.uge,
     count(*) as raekker,
-    count(*) - count(beregnings_id) as id_mangler,
-    any_value(global_.id_dubletter) as id_dubletter,
-    count(*) filter (where beregnings_id <= 0) as id_ikke_positivt,
-    count(*) filter (where trin not in (1, 2, 3, 4) or trin is null) as ukendt_trin,
-    count(*) filter (where refusionssats <> 0 and medfinansieringssats <> 0) as begge_satser,
-    count(*) filter (where refusionssats <> round(refusionssats) or medfinansieringssats <> round(medfinansieringssats))
-        as brudne_satser,
-    count(*) filter (where refusionsbeloeb <> round(beregnet_udbetalingsbeloeb * refusionssats * 0.01, 2))
+    count(*) - count(f.beregnings_id) as id_mangler,
+    count(*) filter (where f.beregnings_id in (select d.beregnings_id from dubletter as d)) as id_dubletter,
+    count(*) filter (where f.beregnings_id <= 0) as id_ikke_positivt,
+    count(*) filter (where f.trin not in (1, 2, 3, 4) or f.trin is null) as ukendt_trin,
+    count(*) filter (where f.refusionssats <> 0 and f.medfinansieringssats <> 0) as begge_satser,
+    count(*) filter (
+        where f.refusionssats <> round(f.refusionssats) or f.medfinansieringssats <> round(f.medfinansieringssats)
+    ) as brudne_satser,
+    count(*) filter (where f.refusionsbeloeb <> round(f.beregnet_udbetalingsbeloeb * f.refusionssats * 0.01, 2))
         as refusion_ikke_afstemt,
-    count(*) filter (where medfinansieringsbeloeb <> round(beregnet_udbetalingsbeloeb * medfinansieringssats * 0.01, 2))
-        as medfinansiering_ikke_afstemt,
-    count(*) filter (where finansieringsbeloeb <> medfinansieringsbeloeb - refusionsbeloeb) as finansiering_ikke_afstemt,
-    count(*) filter (where isodow(uge) <> 1) as uge_ikke_mandag,
-    count(*) filter (where uge < (select beregning_start from staging.stg_reference__parametre)) as foer_beregning_start,
-    count(*) filter (where beregnet_udbetalingsbeloeb = 0) as nul_beloeb,
-    count(*) filter (where ydelse is null or funktionsomraade is null) as kontering_mangler
-from marts.fct_beregning
-cross join global_
-group by finansiering_kommunenummer
+    count(*) filter (
+        where f.medfinansieringsbeloeb <> round(f.beregnet_udbetalingsbeloeb * f.medfinansieringssats * 0.01, 2)
+    ) as medfinansiering_ikke_afstemt,
+    count(*) filter (where f.finansieringsbeloeb <> f.medfinansieringsbeloeb - f.refusionsbeloeb)
+        as finansiering_ikke_afstemt,
+    count(*) filter (where isodow(f.uge) <> 1) as uge_ikke_mandag,
+    count(*) filter (where f.uge < (select p.beregning_start from staging.stg_reference__parametre as p))
+        as foer_beregning_start,
+    count(*) filter (where f.beregnet_udbetalingsbeloeb = 0) as nul_beloeb,
+    count(*) filter (where f.ydelse is null or f.funktionsomraade is null) as kontering_mangler
+from marts.fct_beregning as f
+group by all

@@ -1,6 +1,7 @@
--- One row per delivery in the ledger: what was read, accepted and quarantined, and the differences
--- that must be zero (DELIVERIES.md "Nothing lost").
+-- One row per delivered file in the ledger: what was read, accepted and quarantined, and the
+-- differences that must be zero (DELIVERIES.md "Nothing lost").
 select
+    fil,
     kilde,
     status,
     linjer_laest,

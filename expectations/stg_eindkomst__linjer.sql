@@ -1,24 +1,38 @@
--- One row: the staged eIndkomst lines counted by what would be wrong with them. Counts only: no
--- value of a row leaves the warehouse.
+-- The staged eIndkomst lines counted by what would be wrong with them, per municipality, week (of
+-- PeriodeStart) and delivered file, so that a finding says where. Counts only: no value of a line
+-- leaves the warehouse.
+with dubletter as (
+    select indberetnings_id
+    from staging.stg_eindkomst__linjer
+    group by indberetnings_id
+    having count(*) > 1
+)
+
 select
+    l.kommunenummer,
+    cast(date_trunc('week', l.periode_start) as date) as uge,
+    l.leverance_fil as fil,
     count(*) as raekker,
-    count(*) - count(indberetnings_id) as id_mangler,
-    count(indberetnings_id) - count(distinct indberetnings_id) as id_dubletter,
-    count(*) filter (where indberetningsart not in ('I', 'T')) as ukendt_indberetningsart,
-    count(*) filter (where kontoart not in ('1', '2', '3')) as ukendt_kontoart,
-    count(*) - count(borger_id) as borger_mangler,
-    count(*) filter (where kommunenummer not in (select kommunenummer from reference.kommuner)) as ukendt_kommune,
+    count(*) - count(l.indberetnings_id) as id_mangler,
+    count(*) filter (where l.indberetnings_id in (select d.indberetnings_id from dubletter as d)) as id_dubletter,
+    count(*) filter (where l.indberetningsart not in ('I', 'T')) as ukendt_indberetningsart,
+    count(*) filter (where l.kontoart not in ('1', '2', '3')) as ukendt_kontoart,
+    count(*) - count(l.borger_id) as borger_mangler,
+    count(*) filter (where l.kommunenummer not in (select k.kommunenummer from reference.kommuner as k)) as ukendt_kommune,
     count(*) filter (
-        where yr_kontonummer not in (select yr_kontonummer from reference.ydelser)
+        where l.yr_kontonummer not in (select y.yr_kontonummer from reference.ydelser as y)
     ) as ukendt_konto,
-    count(*) filter (where periode_slut < periode_start) as periode_omvendt,
+    count(*) filter (where l.periode_slut < l.periode_start) as periode_omvendt,
     count(*) filter (
         -- the cap of ingestion's beloeb_for_stort: one home, the seed (decision I1)
-        where abs(beloeb) >= (select vaerdi::decimal(18, 2) from reference.leveranceregler where regel = 'max_beloeb_kr')
+        where abs(l.beloeb) >= (select r.vaerdi::decimal(18, 2) from reference.leveranceregler as r where r.regel = 'max_beloeb_kr')
     ) as beloeb_urimeligt,
-    count(*) filter (where (indberetningsart = 'T') <> (beloeb < 0) and beloeb <> 0) as fortegn_usaedvanligt,
+    count(*) filter (where (l.indberetningsart = 'T') <> (l.beloeb < 0) and l.beloeb <> 0) as fortegn_usaedvanligt,
     count(*) filter (
-        where indberetningsart = 'T'
-        and tilbagefoert_id not in (select indberetnings_id from staging.stg_eindkomst__linjer where indberetningsart = 'I')
+        where l.indberetningsart = 'T'
+        and l.tilbagefoert_id not in (
+            select i.indberetnings_id from staging.stg_eindkomst__linjer as i where i.indberetningsart = 'I'
+        )
     ) as t_uden_i
-from staging.stg_eindkomst__linjer
+from staging.stg_eindkomst__linjer as l
+group by all
