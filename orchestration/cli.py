@@ -250,9 +250,17 @@ def print_summary(settings: Settings, summary) -> None:
     console.print(
         f"  landing:   {settings.landing_dir}\n  warehouse: {settings.duckdb_path}\n"
         f"  published: {settings.published_dir} (lis/, lis-csv/, lis.duckdb, beregning/)\n"
-        f"  quality:   {settings.quality_dir / 'gx/uncommitted/data_docs/local_site/index.html'}\n"
+        f"  quality:   {quality_report(settings, summary.run_id)}\n"
         f"  Dagster:   {settings.dagster_home} (open it with `yr ui`)"
     )
+
+
+def quality_report(settings: Settings, run_id: str) -> Path:
+    """The data-quality report's page of this run, or its index when the run checked nothing."""
+    from orchestration.quality.report import index_page, run_page
+
+    page = run_page(settings.quality_dir, run_id)
+    return page if page.exists() else index_page(settings.quality_dir)
 
 
 def _print_ledger(settings: Settings, run_id: str) -> None:

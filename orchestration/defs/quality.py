@@ -2,18 +2,21 @@
 
 Blocking checks stop the steps after their asset in the same run; the publication assets also
 refuse to run while the latest evaluation of any check on what they publish has failed with an
-error (`refuse_unless_checks_passed`). Metadata carries counts and rule names only.
+error (`refuse_unless_checks_passed`). Metadata carries counts and rule names only; every check also
+writes its outcome into the data-quality report (orchestration/quality/report.py).
 """
 
 from functools import cache
+from pathlib import Path
 
 import dagster as dg
 
+from orchestration.quality import report
 from orchestration.quality.suites import SUITES, Suite, SuiteResult, run_suite
 from orchestration.resources import RunSettings
 
 
-def _metadata(result: SuiteResult) -> dict:
+def _metadata(result: SuiteResult, page: Path) -> dict:
     return {
         "forventninger": len(result.outcomes),
         "fejl": len(result.errors),
@@ -21,7 +24,7 @@ def _metadata(result: SuiteResult) -> dict:
         "rækker i rammen": result.rows,
         "fejlede regler": dg.MetadataValue.json([f"{o.column}: {o.regel}" for o in result.errors]),
         "advarselsregler": dg.MetadataValue.json([f"{o.column}: {o.regel} ({o.unexpected})" for o in result.warnings]),
-        "rapport": dg.MetadataValue.path(str(result.docs)),
+        "rapport": dg.MetadataValue.path(str(page)),
     }
 
 
@@ -36,9 +39,10 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext, run_settings: RunSettings) -> dg.AssetCheckResult:
         settings = run_settings.resolved()
         with run_settings.warehouse(read_only=True) as con:
-            result = run_suite(con, suite, settings.quality_dir)
+            result = run_suite(con, suite, settings.quality_dir, settings.as_of)
+        page = report.record(settings.quality_dir, context.run.run_id, settings.as_of, suite, result)
         severity = dg.AssetCheckSeverity.ERROR if result.errors else dg.AssetCheckSeverity.WARN
-        return dg.AssetCheckResult(passed=result.success, severity=severity, metadata=_metadata(result))
+        return dg.AssetCheckResult(passed=result.success, severity=severity, metadata=_metadata(result, page))
 
     return _check
 
@@ -93,8 +97,8 @@ def kvalitetsport(context: dg.AssetExecutionContext, run_settings: RunSettings) 
     on any input or anything before it failed. Everything published comes after it."""
     refuse_unless_checks_passed(context, GUARDED)
     settings = run_settings.resolved()
-    report = settings.quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    return dg.MaterializeResult(metadata={"suiter": len(SUITES), "rapport": dg.MetadataValue.path(str(report))})
+    page = report.run_page(settings.quality_dir, context.run.run_id)
+    return dg.MaterializeResult(metadata={"suiter": len(SUITES), "rapport": dg.MetadataValue.path(str(page))})
 
 
 @dg.definitions

@@ -3,10 +3,13 @@ code, each with the SQL of the frame it validates.
 
 DuckDB does the heavy lifting: every suite's SQL turns a (possibly national) table into a small
 frame of counts, differences and keys, so no national table is ever loaded into pandas and no row
-value of a citizen ever reaches Great Expectations, its results or its Data Docs. GX validates the
-frame (result format BASIC, no sample values) and renders the report under $YR_DATA_DIR/quality/.
-A suite passes when all its expectations hold; a failed `critical` expectation is an error (it
-blocks publication), a failed `warning` expectation a warning.
+value of a citizen ever reaches Great Expectations or its results. A frame's row is a place: the
+columns of LOCATION it has (municipality, week, month, delivered file, source) say which, so a
+finding names where it is; its other columns are counts and differences. GX validates the frame and
+returns, for each expectation that does not hold, how many rows break it and the first STEDER of them
+by their place and value (result format SUMMARY). A suite passes when all its expectations hold; a
+failed `critical` expectation is an error (it blocks publication), a failed `warning` expectation a
+warning. The SQL can read the run date (YR_AS_OF) as `getvariable('koerselsdato')`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 import shutil
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -26,10 +30,13 @@ import pandas as pd
 from orchestration.settings import REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
-RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}  # counts, never values
-# Validation results kept per suite, with their Data Docs pages (B33): GX rebuilds the Data Docs index
-# from every stored result at every validation, so each run made every later check slower. Twelve
-# is a quarter of weekly runs; Dagster's event log keeps every check's outcome and counts for good.
+# The columns of a frame that say where a row belongs, in the order the report shows them
+LOCATION = ("kilde", "kommunenummer", "uge", "maaned", "fil")
+# The places of a failed expectation that GX returns and the report lists; the count covers them all
+STEDER = 50
+# Validation results kept per suite (B33): GX read every stored result at every validation, so an
+# unbounded history made each run's checks slower. Twelve is a quarter of weekly runs; Dagster's
+# event log keeps every check's outcome and counts for good.
 HISTORY = 12
 
 
@@ -49,6 +56,7 @@ class Suite:
 
     @property
     def description(self) -> str:
+        """What the suite guards, in Danish (the suite's `meta.beskrivelse`)."""
         return self.definition["meta"]["beskrivelse"]
 
 
@@ -71,14 +79,24 @@ SUITES = (
 
 
 @dataclass(frozen=True)
+class Sted:
+    """One row of a frame that breaks an expectation: its place (LOCATION columns) and its value."""
+
+    sted: dict[str, str]
+    vaerdi: str | None
+
+
+@dataclass(frozen=True)
 class Outcome:
-    regel: str
+    regel: str  # what the expectation guards, in Danish (its `meta.regel`)
     expectation: str
     column: str | None
     success: bool
     severity: str  # critical or warning
     unexpected: int | None
     checked: int | None
+    enhed: str | None = None  # what the column counts (`meta.enhed`): linjer, rækker, kr.
+    steder: tuple[Sted, ...] = ()  # the first STEDER rows that break it
 
 
 @dataclass
@@ -86,7 +104,7 @@ class SuiteResult:
     suite: str
     rows: int
     outcomes: list[Outcome] = field(default_factory=list)
-    docs: Path | None = None
+    places: tuple[str, ...] = ()  # the frame's LOCATION columns: what one of its rows is
 
     @property
     def success(self) -> bool:
@@ -101,9 +119,17 @@ class SuiteResult:
         return [o for o in self.outcomes if not o.success and o.severity != "critical"]
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, quality_dir: Path) -> SuiteResult:
+def frame_of(con: duckdb.DuckDBPyConnection, suite: Suite, as_of: date) -> pd.DataFrame:
+    """The suite's frame, computed by DuckDB, with the run date as the variable koerselsdato; sorted
+    by its places, so that the places GX lists come in their order."""
+    con.execute("set variable koerselsdato = ?", [as_of])
     frame = con.execute(suite.sql).df()
-    return validate(frame, suite, quality_dir)
+    places = [c for c in LOCATION if c in frame.columns]
+    return frame.sort_values(places, ignore_index=True) if places else frame
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, quality_dir: Path, as_of: date) -> SuiteResult:
+    return validate(frame_of(con, suite, as_of), suite, quality_dir)
 
 
 def _import_gx() -> None:
@@ -120,63 +146,11 @@ def warm_up() -> threading.Thread:
     return thread
 
 
-class _CompiledTemplates:
-    """Jinja's bytecode for Great Expectations' Data Docs templates, kept for the process.
-
-    GX renders every page of the Data Docs with a new Jinja environment, so it parsed and compiled
-    the same templates again for every page: 756 compilations, 4 of the 9 s that 14 suites spent
-    in GX (B25). Jinja checks each template's source against the checksum of its bytecode, so a
-    changed template is compiled again, never served stale."""
-
-    def __init__(self) -> None:
-        import jinja2
-
-        class Cache(jinja2.BytecodeCache):
-            def __init__(self) -> None:
-                self.code: dict[str, bytes] = {}
-
-            def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-                if (code := self.code.get(bucket.key)) is not None:
-                    bucket.bytecode_from_string(code)
-
-            def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-                self.code[bucket.key] = bucket.bytecode_to_string()
-
-        self.cache = Cache()
-
-    def install(self) -> bool:
-        """Give every GX view this cache; False (and the docs merely slower) if GX has no such view."""
-        from great_expectations.render.view import view
-
-        jinja_view = getattr(view, "DefaultJinjaView", None)
-        if jinja_view is None or getattr(jinja_view.__init__, "yr_cache", None) is self.cache:
-            return jinja_view is not None
-        original = jinja_view.__init__
-        cache = self.cache
-
-        def __init__(self, *args, **kwargs) -> None:  # noqa: N807
-            original(self, *args, **kwargs)
-            self.env.bytecode_cache = cache
-
-        __init__.yr_cache = cache
-        jinja_view.__init__ = __init__
-        return True
-
-
-@cache
-def compiled_templates() -> _CompiledTemplates:
-    templates = _CompiledTemplates()
-    templates.install()
-    return templates
-
-
 @cache
 def _context(gx_root: str):
     _import_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    compiled_templates()
 
     context = gx.get_context(mode="file", project_root_dir=gx_root)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -185,11 +159,15 @@ def _context(gx_root: str):
     context.variables.config_variables_file_path = None
     context.variables.save()
     (Path(context.root_directory) / "uncommitted" / "config_variables.yml").unlink(missing_ok=True)
+    # GX's own Data Docs are not built: their pages load scripts, styles and a logo from the internet
+    # and show nothing without it. The report is orchestration/quality/report.py; pages an older
+    # version left would only go stale.
+    shutil.rmtree(Path(context.root_directory) / "uncommitted" / "data_docs", ignore_errors=True)
     return context
 
 
 def validate(frame: pd.DataFrame, suite: Suite, quality_dir: Path) -> SuiteResult:
-    """Validate a frame with the suite's expectations and update the Data Docs."""
+    """Validate a frame with the suite's expectations (GX keeps the result under quality_dir/gx)."""
     import great_expectations as gx
 
     context = _context(str(quality_dir))
@@ -205,38 +183,55 @@ def validate(frame: pd.DataFrame, suite: Suite, quality_dir: Path) -> SuiteResul
         gx.Checkpoint(
             name=suite.name,
             validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-            result_format=RESULT_FORMAT,
+            actions=[],
+            result_format=result_format(frame),
         )
     )
     _prune(Path(context.root_directory), suite.name, keep=HISTORY - 1)
     run = checkpoint.run(batch_parameters={"dataframe": frame})
     [validation] = run.run_results.values()
-    result = SuiteResult(suite.name, len(frame))
+    result = SuiteResult(suite.name, len(frame), places=tuple(c for c in LOCATION if c in frame.columns))
     for r in validation.results:
         config = r.expectation_config
+        meta = config.meta or {}
+        column = config.kwargs.get("column")
         result.outcomes.append(
             Outcome(
-                regel=(config.meta or {}).get("regel", config.type),
+                regel=meta.get("regel", config.type),
                 expectation=config.type,
-                column=config.kwargs.get("column"),
+                column=column,
                 success=bool(r.success),
                 severity=str(getattr(config, "severity", "critical")).lower().split(".")[-1],
                 unexpected=r.result.get("unexpected_count"),
                 checked=r.result.get("element_count"),
+                enhed=meta.get("enhed"),
+                steder=tuple(_sted(row, column) for row in r.result.get("partial_unexpected_index_list") or ()),
             )
         )
-    result.docs = quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     return result
 
 
+def result_format(frame: pd.DataFrame) -> dict:
+    """GX's SUMMARY: per failed expectation its count and its first STEDER rows, each named by the
+    frame's LOCATION columns (a frame without any: counts only)."""
+    places = [c for c in LOCATION if c in frame.columns]
+    return {
+        "result_format": "SUMMARY" if places else "BASIC",
+        "partial_unexpected_count": STEDER if places else 0,
+        **({"unexpected_index_column_names": places} if places else {}),
+    }
+
+
+def _sted(row: dict, column: str | None) -> Sted:
+    """A row of GX's partial_unexpected_index_list: its LOCATION columns and the expectation's column."""
+    value = row.get(column) if column else None
+    return Sted({c: str(row[c]) for c in LOCATION if c in row}, None if value is None else str(value))
+
+
 def _prune(gx_root: Path, suite: str, keep: int) -> None:
-    """Keep the newest `keep` validation results of a suite, and their Data Docs pages (GX leaves the
-    pages of results no longer stored). GX stores each result as
-    uncommitted/validations/<suite>/<run name>/<run time>/…, its page under data_docs/local_site/
-    validations/ the same way, the run time a sortable UTC stamp."""
-    uncommitted = gx_root / "uncommitted"
-    for base in (uncommitted / "validations", uncommitted / "data_docs" / "local_site" / "validations"):
-        runs = sorted((p for p in (base / suite).glob("*/*") if p.is_dir()), key=lambda p: p.name)
-        for old in runs[: max(len(runs) - keep, 0)]:
-            shutil.rmtree(old)
+    """Keep the newest `keep` validation results of a suite. GX stores each result as
+    uncommitted/validations/<suite>/<run name>/<run time>/…, the run time a sortable UTC stamp."""
+    base = gx_root / "uncommitted" / "validations"
+    runs = sorted((p for p in (base / suite).glob("*/*") if p.is_dir()), key=lambda p: p.name)
+    for old in runs[: max(len(runs) - keep, 0)]:
+        shutil.rmtree(old)

@@ -3,7 +3,6 @@ in, find ydelser, see the screen's messages for bad input, register, edit, delet
 question); and the screen on a phone's 400 pixels, with a base that cannot be read."""
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,7 +21,6 @@ from orchestration.yumu.web import KAN_IKKE_LAESES
 from tests.yumu.conftest import CPR
 
 pytestmark = pytest.mark.slow
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
 def _free_port() -> int:
@@ -50,27 +48,6 @@ def screen(settings: Settings) -> Iterator[str]:
     yield url
     server.terminate()
     server.wait(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    if not (CHROMIUM and CHROMEDRIVER):
-        if os.environ.get("YR_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium and chromedriver are needed (apt-get install chromium chromium-driver)")
-        pytest.skip("no chromium/chromedriver on this machine (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,1000"):  # fmt: skip
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
 
 
 class Page:
