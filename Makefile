@@ -15,8 +15,10 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
 # The demo's synthetic population: three municipalities, people who move between them,
-# benefit histories from before the staircase's start (2014-06-30) to the end of 2024.
+# benefit histories from before the staircase's start (2014-06-30) to the end of 2024. It runs on
+# the day its deliveries end: a later run date would take that last, two-day week for a whole one.
 DEMO_ARGS ?= --kommuner 730,376,101 --borgere 2000 --fra 2014-01-01 --til 2024-12-31 --froe 1
+DEMO_AS_OF ?= 2024-12-31
 
 .PHONY: help install demo run ui yumu test lint format clean
 
@@ -42,7 +44,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(YR) generate $(DEMO_ARGS)
-	$(YR) run
+	YR_AS_OF=$(DEMO_AS_OF) $(YR) run
 
 run: install
 	$(YR) run

@@ -1,6 +1,8 @@
--- One row per municipality and week: its refusion against the median of the previous 8 weeks. A
--- week that moves more than the share kvalitetsregler.anomali_andel is a warning: worth a look,
--- never a reason to stop publication.
+-- One row per municipality and complete week: its refusion against the median of the previous 8
+-- complete weeks. A week that moves more than the share kvalitetsregler.anomali_andel is a warning:
+-- worth a look, never a reason to stop publication. A week is complete when the run date
+-- (YR_AS_OF, the variable koerselsdato) has reached its Sunday: the week the run date falls in holds
+-- only part of its payments, and judging it would raise a false alarm.
 with regler as (
     select cast(vaerdi as double) as andel
     from reference.kvalitetsregler
@@ -13,6 +15,7 @@ ugentlig as (
         uge,
         sum(refusion) as refusion
     from lis.lis_ydelse_uge
+    where uge + interval 6 day <= getvariable('koerselsdato')
     group by kommunenummer, uge
 ),
 
