@@ -5,7 +5,7 @@
     yr forklar    a citizen's refusion staircase, week by week
     yr bench      the whole pipeline at national scale and smaller, measured
     yr yumu       register, edit, list and delete wrongly paid amounts (and run the screen)
-    yr ui         the Dagster UI (dagster dev) on http://127.0.0.1:3000
+    yr ui         the Dagster UI (dg dev) on http://127.0.0.1:3000
 
 Other tools drive the pipeline through exactly these commands and the YR_* variables
 (README: Configuration); keep their names and meaning stable.
@@ -31,7 +31,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from orchestration.settings import ConfigError, Settings
+from orchestration.settings import REPO_ROOT, ConfigError, Settings
 
 console = Console(stderr=True, soft_wrap=True)  # paths stay whole in logs
 
@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_yumu(sub)
 
-    ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
+    ui = sub.add_parser("ui", help="start the Dagster UI (dg dev)")
     ui.add_argument("--vaert", dest="host", default="127.0.0.1", help="the address to serve on (default 127.0.0.1)")
     ui.add_argument("--port", type=int, default=3000, help="the port (default 3000)")
     ui.set_defaults(func=cmd_ui)
@@ -408,6 +408,13 @@ def cmd_forklar(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # ---- yr ui ---------------------------------------------------------------------------------------
+def ui_command(host: str, port: int) -> list[str]:
+    """`dg dev` of this project (pyproject.toml [tool.dg]: the code location "yr" from
+    orchestration.definitions), its webserver on host:port, with the dg of this environment."""
+    dg = Path(sys.executable).with_name("dg")
+    return [str(dg), "dev", "--target-path", str(REPO_ROOT), "--host", host, "--port", str(port)]
+
+
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.runner import load_definitions, prepare_environment
 
@@ -415,14 +422,10 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     load_definitions()  # fails here, readably, rather than inside the UI
     if settings.pseudonym_key_is_demo:
         console.print(DEMO_KEY_WARNING)
-    dagster = Path(sys.executable).with_name("dagster")
     console.print(f"Dagster UI on http://{args.host}:{args.port} (Ctrl+C stops it); data in {settings.data_dir}")
-    os.chdir(Path(__file__).resolve().parent.parent)
-    os.execve(
-        dagster,
-        [str(dagster), "dev", "-w", "workspace.yaml", "-h", args.host, "-p", str(args.port)],
-        settings.subprocess_env(),  # the UI's code location and its runs read exactly these settings
-    )
+    command = ui_command(args.host, args.port)
+    # the UI's code location and its runs read exactly these settings; dg runs in this environment
+    os.execve(command[0], command, {**settings.subprocess_env(), "VIRTUAL_ENV": sys.prefix})
     return 0  # not reached
 
 
