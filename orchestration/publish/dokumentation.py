@@ -73,7 +73,7 @@ def write(folder: Path, docs: list[MartDoc], title: str = "LIS-marts: dataordbog
     readme = ["# LIS-marts", "", "Hver mart findes som Parquet (`lis/<mart>/`), i `lis.duckdb`, i PostgreSQL-skemaet",
               "`lis` og som CSV til Excel (`lis-csv/<mart>.csv`; `lis_borger_uge` er på landsplan for stor til Excel).",
               "Filernes rækker står i martens nøgles orden. `borger_id` er tekst i alle formater, i CSV-filen som",
-              '`="…"`, som Excel viser som teksten: som tal mistede Excel pseudonymets sidste cifre.',
+              '`="…"`, som Excel viser som teksten (som tal ville Excel miste de sidste cifre).',
               "Kolonnernes betydning: `dokumentation/<mart>.html`.", ""]  # fmt: skip
     readme += [f"- **{d.name}** ({d.rows:,} rækker; nøgle: {', '.join(d.key)}): {d.description}" for d in docs]
     (folder.parent / "README.md").write_text("\n".join(readme) + "\n", encoding="utf-8")
