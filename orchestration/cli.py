@@ -5,7 +5,7 @@
     yr forklar    a citizen's refusion staircase, week by week
     yr bench      the whole pipeline at national scale and smaller, measured
     yr yumu       register, edit, list and delete wrongly paid amounts (and run the screen)
-    yr ui         the Dagster UI (dagster dev) on http://127.0.0.1:3000
+    yr ui         the Dagster UI (dg dev) on http://127.0.0.1:3000
 
 Other tools drive the pipeline through exactly these commands and the YR_* variables
 (README: Configuration); keep their names and meaning stable.
@@ -31,7 +31,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from orchestration.settings import ConfigError, Settings
+from orchestration.lib.kommandolinje import DanishParser
+from orchestration.settings import REPO_ROOT, ConfigError, Settings
 
 console = Console(stderr=True, soft_wrap=True)  # paths stay whole in logs
 
@@ -57,72 +58,102 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="yr", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+DESCRIPTION = """yr: det åbne lager for ydelsesrefusion. Leverancerne ind, beregningen, kvalitetskontrollen og
+udgivelsen til kommunerne og til BI; miljøvariablerne YR_* (README: Configuration) siger, hvor data
+ligger, og hvilken kørselsdato der gælder."""
 
-    gen = sub.add_parser("generate", help="write synthetic deliveries into $YR_DATA_DIR/landing")
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `yr` command line. Every command and option says in Danish what it does; the words users
+    type are Danish too, except the commands that other tools call by name (generate, run, bench, ui)."""
+    from importlib.metadata import version
+
+    parser = DanishParser(prog="yr", description=DESCRIPTION, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"yr {version('yr-warehouse')}",
+                        help="vis versionen af yr og afslut")  # fmt: skip
+    sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
+
+    gen = sub.add_parser("generate", help="skriv syntetiske leverancer i $YR_DATA_DIR/landing")
     gen.add_argument(
         "--kommuner",
         default="730,376,101",
-        help="comma-separated kommunenumre, or 'alle' for all 98 (default: 730,376,101)",
+        help="kommunenumre adskilt af komma, eller 'alle' for alle 98 (standard: 730,376,101)",
     )
-    gen.add_argument("--borgere", type=_positive, default=2000, help="number of citizens (default: 2000)")
-    gen.add_argument("--fra", type=_date, default=date(2014, 1, 1), help="first date, YYYY-MM-DD")
-    gen.add_argument("--til", type=_date, default=date(2024, 12, 31), help="last date, YYYY-MM-DD")
+    gen.add_argument("--borgere", type=_positive, default=2000, help="antal borgere (standard: 2000)")
     gen.add_argument(
-        "--froe", dest="seed", type=int, default=1, help="the random seed: the same one gives byte-identical files"
+        "--fra", type=_date, default=date(2014, 1, 1), help="første dato, ÅÅÅÅ-MM-DD (standard: 2014-01-01)"
+    )
+    gen.add_argument(
+        "--til", type=_date, default=date(2024, 12, 31), help="sidste dato, ÅÅÅÅ-MM-DD (standard: 2024-12-31)"
+    )
+    gen.add_argument(
+        "--froe",
+        dest="seed",
+        metavar="FROE",
+        type=int,
+        default=1,
+        help="tilfældighedernes frø: samme frø giver byte-identiske filer",
     )
     gen.add_argument(
         "--processer",
         dest="workers",
+        metavar="PROCESSER",
         type=_positive,
         default=min(2, os.cpu_count() or 1),
-        help="processes (the output does not depend on it)",
+        help="antal processer (filerne bliver de samme)",
     )
     gen.add_argument(
         "--erstat",
         dest="replace",
         action="store_true",
-        help="empty landing/ first (it must otherwise hold only this generation's files)",
+        help="tøm landing/ først (ellers må den kun rumme filer fra netop denne generering)",
     )
     gen.set_defaults(func=cmd_generate)
 
-    run = sub.add_parser("run", help="materialise every asset once over landing/, headless")
+    run = sub.add_parser("run", help="kør hele pipelinen én gang over landing/, uden brugerflade")
     run.add_argument("-v", "--detaljer", action="store_true", help="vis kørslens hele log, ikke kun dens trin")
     run.set_defaults(func=cmd_run)
 
-    forklar = sub.add_parser("forklar", help="a citizen's refusion staircase, week by week")
-    forklar.add_argument("--cpr", required=True, help="the citizen's CPR number, 10 digits")
-    forklar.add_argument("--fra", type=_date, help="first week to show, YYYY-MM-DD")
-    forklar.add_argument("--til", type=_date, help="last week to show, YYYY-MM-DD")
-    forklar.add_argument("--ydelse", help="only the weeks with this ydelse, by code (KTH) or name (Kontanthjælp)")
+    forklar = sub.add_parser("forklar", help="en borgers refusionstrappe uge for uge")
+    forklar.add_argument("--cpr", required=True, help="borgerens CPR-nummer, 10 cifre uden bindestreg")
+    forklar.add_argument("--fra", type=_date, help="første uge, der vises, ÅÅÅÅ-MM-DD")
+    forklar.add_argument("--til", type=_date, help="sidste uge, der vises, ÅÅÅÅ-MM-DD")
+    forklar.add_argument("--ydelse", help="kun ugerne med denne ydelse, ved kode (KTH) eller navn (Kontanthjælp)")
     forklar.set_defaults(func=cmd_forklar)
 
-    bench = sub.add_parser("bench", help="the whole pipeline at national scale and smaller, measured")
-    bench.add_argument("--kommuner", default="alle", help="comma-separated kommunenumre, or 'alle' (default)")
-    bench.add_argument("--borgere", type=_positive, default=1_400_000, help="the largest size (default 1.4 million)")
+    bench = sub.add_parser("bench", help="mål hele pipelinen i national størrelse og mindre")
+    bench.add_argument("--kommuner", default="alle", help="kommunenumre adskilt af komma, eller 'alle' (standard)")
+    bench.add_argument("--borgere", type=_positive, default=1_400_000,
+                       help="den største størrelse (standard: 1,4 millioner)")  # fmt: skip
     bench.add_argument(
-        "--storrelser", default="1,10,100", help="sizes in percent of --borgere, comma-separated (default 1,10,100)"
+        "--storrelser",
+        default="1,10,100",
+        help="størrelser i procent af --borgere, adskilt af komma (standard: 1,10,100)",
     )
-    bench.add_argument("--fra", type=_date, default=date(2022, 1, 1), help="first date (2022-01-01)")
+    bench.add_argument("--fra", type=_date, default=date(2022, 1, 1), help="første dato (standard: 2022-01-01)")
     bench.add_argument(
-        "--til", type=_date, default=date(2024, 12, 31), help="last date of the populations (2024-12-31)"
+        "--til", type=_date, default=date(2024, 12, 31), help="populationernes sidste dato (standard: 2024-12-31)"
     )
     bench.add_argument(
-        "--froe", dest="seed", type=int, default=1, help="the random seed of the populations (default 1)"
+        "--froe", dest="seed", metavar="FROE", type=int, default=1, help="populationernes frø (standard: 1)"
     )
-    bench.add_argument("--uden-inkrementel", action="store_true", help="skip the incremental run")
-    bench.add_argument("--tving", action="store_true", help="run every size, also one the disk seems too small for")
+    bench.add_argument("--uden-inkrementel", action="store_true", help="spring den inkrementelle kørsel over")
+    bench.add_argument("--tving", action="store_true", help="kør hver størrelse, også én, disken synes for lille til")
     bench.set_defaults(func=cmd_bench)
 
     from orchestration.yumu.cli import add_parser as add_yumu
 
     add_yumu(sub)
 
-    ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev)")
-    ui.add_argument("--vaert", dest="host", default="127.0.0.1", help="the address to serve on (default 127.0.0.1)")
-    ui.add_argument("--port", type=int, default=3000, help="the port (default 3000)")
+    ui = sub.add_parser("ui", help="start Dagsters brugerflade (dg dev)")
+    ui.add_argument(
+        "--vaert",
+        dest="host",
+        metavar="VAERT",
+        default="127.0.0.1",
+        help="adressen, der lyttes på (standard: 127.0.0.1)",
+    )
+    ui.add_argument("--port", type=int, default=3000, help="porten (standard: 3000)")
     ui.set_defaults(func=cmd_ui)
     return parser
 
@@ -131,13 +162,13 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"ikke en dato ÅÅÅÅ-MM-DD: {text!r}") from None
 
 
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError("skal være mindst 1")
     return value
 
 
@@ -357,13 +388,14 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 # ---- yr forklar ----------------------------------------------------------------------------------
 def cmd_forklar(args: argparse.Namespace, settings: Settings) -> int:
-    import duckdb
-    from rich.table import Table
+    import shutil
 
-    from orchestration.forklar import explain, gap
+    import duckdb
+
+    from orchestration.forklar import WIDTH, calculation, explain, render
     from orchestration.lib.cpr import is_valid
     from orchestration.lib.pseudonym import borger_id
-    from orchestration.lib.reference import describe_trappe, ydelser
+    from orchestration.lib.reference import ydelser
     from orchestration.warehouse import connect
 
     if not is_valid(args.cpr):
@@ -378,50 +410,39 @@ def cmd_forklar(args: argparse.Namespace, settings: Settings) -> int:
             console.print(f"[red]yr forklar: ukendt ydelse {args.ydelse!r}; kendte ydelser: {known}[/]")
             return 2
     if not settings.duckdb_path.exists():
-        console.print(f"[red]yr forklar: no warehouse at {settings.duckdb_path} yet: run `yr run` first.[/]")
+        console.print(f"[red]yr forklar: der er intet lager i {settings.duckdb_path} endnu: kør `yr run` først.[/]")
         return 1
     try:
         with connect(settings, read_only=True) as con:
             periods, weeks = explain(con, borger_id(settings.pseudonym_key, args.cpr), args.fra, args.til)
+            beregnet = calculation(con)
     except duckdb.IOException as error:
         if "lock" not in str(error).lower():
             raise
-        console.print("[red]yr forklar: a pipeline run is writing the warehouse now (DuckDB lets nobody read it "
-                      "meanwhile); try again when the run has finished.[/]")  # fmt: skip
+        console.print("[red]yr forklar: en kørsel skriver i lageret lige nu (DuckDB lader ingen læse imens); prøv "
+                      "igen, når kørslen er færdig.[/]")  # fmt: skip
         return 1
     except duckdb.CatalogException:
-        console.print("[red]yr forklar: the warehouse has no calculation yet: run `yr run` first.[/]")
+        console.print("[red]yr forklar: lageret har ingen beregning endnu: kør `yr run` først.[/]")
         return 1
     if kode:
-        weeks = [w for w in weeks if kode in {part.split()[0] for part in w.ydelser.split(", ") if part}]
+        weeks = [w for w in weeks if kode in {k for k, _ in w.ydelser}]
     if not weeks:
-        console.print("No calculation weeks for this CPR number in the chosen period.")
+        console.print("Ingen beregnede uger for dette CPR-nummer i den valgte periode.")
         return 1
-    out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 180)
-    for p in periods:
-        closed = f"closed at the end of week {p.luk}" if p.luk else "open"
-        out.print(f"Tælleperiode {p.nr}: opened in week {p.start}, {closed}.")
-    table = Table(title="The refusion staircase week by week (RULES.md 3–4)")
-    for column in ("Uge (ÅrUge)", "Ydelser, netto kr.", "Berørt", "Selvfors.", "Tælleperiode fra", "Tæller",
-                   "Selvfors. uger i vindue", "Lukket", "Trin", "Ref. %", "Medfin. %"):  # fmt: skip
-        table.add_column(column, no_wrap=column.startswith("Uge"))
-    previous = None
-    for w in weeks:
-        if previous is not None and gap(previous, w.uge) > 0:
-            table.add_row(f"… {gap(previous, w.uge)} uger", "ingen ydelser: selvforsørget", *[""] * 9, style="dim")
-        table.add_row(
-            f"{w.uge} ({w.uge.isocalendar().year}{w.uge.isocalendar().week:02d})", w.ydelser,
-            "ja" if w.beroert else "nej", "ja" if w.selvforsoerget else "nej", str(w.taelleperiode_start or ""),
-            str(w.taeller), str(w.selvforsoergelsesuger), "ja" if w.lukket else "", str(w.trin),
-            str(w.refusionssats), str(w.medfinansieringssats),
-        )  # fmt: skip
-        previous = w.uge
-    out.print(table)
-    out.print(describe_trappe(settings.as_of))
+    width = min(WIDTH, shutil.get_terminal_size().columns) if sys.stdout.isatty() else WIDTH
+    sys.stdout.write(render(periods, weeks, beregnet, settings.as_of, width))
     return 0
 
 
 # ---- yr ui ---------------------------------------------------------------------------------------
+def ui_command(host: str, port: int) -> list[str]:
+    """`dg dev` of this project (pyproject.toml [tool.dg]: the code location "yr" from
+    orchestration.definitions), its webserver on host:port, with the dg of this environment."""
+    dg = Path(sys.executable).with_name("dg")
+    return [str(dg), "dev", "--target-path", str(REPO_ROOT), "--host", host, "--port", str(port)]
+
+
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.runner import load_definitions, prepare_environment
 
@@ -429,14 +450,10 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     load_definitions()  # fails here, readably, rather than inside the UI
     if settings.pseudonym_key_is_demo:
         console.print(DEMO_KEY_WARNING)
-    dagster = Path(sys.executable).with_name("dagster")
     console.print(f"Dagster UI on http://{args.host}:{args.port} (Ctrl+C stops it); data in {settings.data_dir}")
-    os.chdir(Path(__file__).resolve().parent.parent)
-    os.execve(
-        dagster,
-        [str(dagster), "dev", "-w", "workspace.yaml", "-h", args.host, "-p", str(args.port)],
-        settings.subprocess_env(),  # the UI's code location and its runs read exactly these settings
-    )
+    command = ui_command(args.host, args.port)
+    # the UI's code location and its runs read exactly these settings; dg runs in this environment
+    os.execve(command[0], command, {**settings.subprocess_env(), "VIRTUAL_ENV": sys.prefix})
     return 0  # not reached
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -12,7 +13,8 @@ from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+import dagster as dg
+from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject
 from packaging.version import Version
 
 from orchestration.lib.private import replace
@@ -43,6 +45,35 @@ class YrDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
+
+
+ROW_COUNT = re.compile(r"rækker: (\d+)")  # what macros/raekker.sql logs after each table
+
+
+def with_row_counts(invocation: DbtCliInvocation) -> Iterator:
+    """The Dagster events of a dbt command (dagster-dbt's `stream()`, converted the same way), each
+    table's materialization carrying the rows the table holds as `dagster/row_count`, which its dbt
+    post-hook logged (macros/raekker.sql). dagster-dbt's own `fetch_row_counts()` queries the warehouse
+    from this process while dbt builds, which DuckDB refuses: one process at a time opens the file."""
+    counts: dict[str, int] = {}
+    for event in invocation.stream_raw_events():
+        unique_id = event.raw_event["data"].get("node_info", {}).get("unique_id")
+        info = event.raw_event["info"]
+        found = ROW_COUNT.fullmatch(info["msg"]) if info["name"] == "JinjaLogInfo" else None
+        if found and unique_id:
+            counts[unique_id] = int(found[1])
+            continue
+        for asset_event in event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=invocation.context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        ):
+            if isinstance(asset_event, dg.Output) and unique_id in counts:
+                rows = counts.pop(unique_id)
+                asset_event = asset_event.with_metadata({**asset_event.metadata, "dagster/row_count": rows})
+            yield asset_event
 
 
 def dbt_resource() -> DbtCliResource:

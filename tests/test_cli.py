@@ -1,8 +1,12 @@
 """The `yr` commands as a data engineer (and other tools) use them, end to end in a fresh YR_DATA_DIR."""
 
+import argparse
 import json
+import os
+import re
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -55,7 +59,7 @@ def test_generate_again_is_idempotent_but_will_not_mix_populations(data_dir: Pat
 @pytest.mark.parametrize(
     ("args", "message"),
     [(["--kommuner", "730,999"], "999"), (["--fra", "2020-01-01", "--til", "2019-01-01"], "--til"),
-     (["--fra", "01-01-2020"], "YYYY-MM-DD"), (["--borgere", "0"], "at least 1")],
+     (["--fra", "01-01-2020"], "ÅÅÅÅ-MM-DD"), (["--borgere", "0"], "mindst 1")],
 )  # fmt: skip
 def test_generate_refuses_bad_options_with_a_clear_message(data_dir: Path, args: list[str], message: str) -> None:
     result = yr("generate", *args)
@@ -167,3 +171,84 @@ def test_every_option_is_in_one_language_and_has_help() -> None:
     assert not english & names
     assert {"--froe", "--processer", "--erstat", "--vaert", "--proxy-adresser"} <= names
     assert [(command, name) for command, name, text in options if not text] == []
+
+
+# Words of English that Danish help texts never hold (no Danish homographs such as "to", "for", "by", and
+# no command names: `yr run`)
+ENGLISH = {"the", "and", "of", "with", "from", "this", "that", "which", "each", "every", "only", "when",
+           "default", "its", "into", "or", "an", "is", "are", "show", "message", "exit", "usage", "options",
+           "positional", "arguments", "number", "first", "last", "write", "starts", "delete", "register"}  # fmt: skip
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _parsers(sub)
+    return found
+
+
+def test_every_command_and_option_says_in_danish_what_it_does() -> None:
+    """The help of `yr`, of each command and of each option, and argparse's own words in it (usage,
+    sections, -h), are Danish; nothing is without help."""
+    from orchestration.cli import build_parser
+
+    without_help, english = [], {}
+    for parser in _parsers(build_parser()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                without_help += [(parser.prog, c.dest) for c in action._choices_actions if not c.help]
+            elif not action.help:
+                without_help.append((parser.prog, action.dest))
+        # the words of the help, less the names of commands, options and metavars (Danish, or yr's own)
+        words = set(re.findall(r"(?<![-$\w])[a-zæøå]+(?![\w-])", parser.format_help().lower()))
+        if words & ENGLISH:
+            english[parser.prog] = sorted(words & ENGLISH)
+    assert without_help == []
+    assert english == {}
+
+
+def test_yr_version_is_the_installed_packages(capsys: pytest.CaptureFixture[str]) -> None:
+    from orchestration.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"yr {version('yr-warehouse')}\n"
+
+
+@pytest.mark.slow
+def test_forklar_fits_100_columns_names_the_ydelser_and_says_the_run_date(
+    ran: tuple[Path, subprocess.CompletedProcess],
+) -> None:
+    """A caseworker's terminal: no line wider than 100 characters for a citizen with the most ydelser
+    of the generated population; each code shown is named (seed ydelser); the run date the
+    calculation used is said."""
+    from orchestration.lib.reference import ydelser
+
+    data_dir, result = ran
+    assert result.returncode == 0, result.stderr[-3000:]
+    with duckdb.connect(str(data_dir / "warehouse" / "yr.duckdb"), read_only=True) as con:
+        [(cpr, borger_id)] = con.execute(
+            """select v.cpr, v.borger_id from intermediate.int_beregningsperioder as b
+               inner join vault.borgere as v using (borger_id)
+               group by all order by count(distinct b.ydelse_kode) desc, count(*) desc, 1 limit 1"""
+        ).fetchall()
+        codes = {k for (k,) in con.execute(
+            "select distinct ydelse_kode from intermediate.int_beregningsperioder where borger_id = ?", [borger_id]
+        ).fetchall()}  # fmt: skip
+        [(as_of,)] = con.execute("select as_of from omfang.grundlag").fetchall()
+    env = {k: v for k, v in os.environ.items() if k not in ("YR_PSEUDONYM_KEY", "YR_AS_OF")}
+    env |= {"YR_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(data_dir / "dagster")}
+    shown = subprocess.run([YR, "forklar", "--cpr", cpr], capture_output=True, text=True, check=False, env=env)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert f"med kørselsdatoen {as_of} (YR_AS_OF)" in shown.stdout
+    names = {y.kode: y.navn for y in sorted(ydelser(), key=lambda y: y.gyldig_fra)}
+    [legend] = [line for line in lines if line.startswith("Ydelser: ")]
+    assert len(codes) > 1
+    for kode in codes:
+        assert f"{kode} {names[kode]}" in " ".join(lines[lines.index(legend) :]), kode
+    assert cpr not in shown.stdout

@@ -1,6 +1,7 @@
 """The Dagster code location loads, with the dbt project's seeds and models as assets."""
 
 import json
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -47,6 +48,8 @@ def test_a_sensor_watches_the_landing_folders_and_there_is_a_weekly_schedule(def
     assert jobs == {"yr_ugentlig": "yr_pipeline", "landing": "yr_pipeline", "yumu_januarkoersel": "yumu_januarkoersel"}
     for name in set(jobs.values()):
         assert definitions.resolve_job_def(name).description
+    for automation in [*definitions.schedules, *definitions.sensors]:
+        assert automation.description, automation.name
 
 
 def test_a_failed_run_of_any_job_raises_the_alarm(definitions) -> None:
@@ -162,3 +165,37 @@ def test_the_calculations_scope_is_an_asset_every_per_borger_model_reads(definit
     assert per_borger
     for key in per_borger:
         assert SCOPE in graph.get(key).parent_keys, key.to_user_string()
+
+
+# Markdown drops what looks like an HTML tag: `published/lis/<mart>/` showed as published/lis//.
+# Text in code (`…`) is shown as it is; elsewhere a placeholder must be escaped (\<mart\>).
+_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+_PLACEHOLDER = re.compile(r"(?<!\\)<[A-Za-zÆØÅæøå_][\w.-]*>")
+
+
+def unescaped_placeholders(markdown: str) -> list[str]:
+    return _PLACEHOLDER.findall(_CODE.sub("", markdown))
+
+
+def test_the_ui_shows_each_assets_own_description_and_only_metadata_it_can_show(definitions) -> None:
+    """A dbt asset's description is its YAML description, without dagster-dbt's copy of the model's
+    SQL (long for a model, an empty block for a seed); no description loses a <placeholder> to the
+    Markdown renderer; no metadata shows as "(unserializable)" (dagster-dbt's DbtProject)."""
+    from dagster_dbt import DbtProject
+
+    from orchestration.dbt import DBT_PROJECT
+
+    specs = {spec.key.to_user_string(): spec for spec in definitions.resolve_all_asset_specs()}
+    nodes = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))["nodes"]
+    yaml = {n["name"]: n["description"].strip() for n in nodes.values() if n["resource_type"] in ("model", "seed")}
+    assert specs["lis/lis_ydelse_uge"].description == yaml["lis_ydelse_uge"]
+    assert specs["reference/ydelser"].description == yaml["ydelser"]
+    assert "published/lis/\\<mart\\>/" in specs["published/lis"].description
+    for key, spec in specs.items():
+        assert spec.description, key
+        assert "Raw SQL" not in spec.description, key
+        assert unescaped_placeholders(spec.description) == [], key
+        assert not [name for name, value in spec.metadata.items() if isinstance(value, DbtProject)], key
+    graph = definitions.resolve_asset_graph()
+    for check in graph.asset_check_keys:
+        assert unescaped_placeholders(graph.get_check_spec(check).description or "") == [], check

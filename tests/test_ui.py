@@ -1,4 +1,5 @@
-"""`yr ui` starts the Dagster UI with the project's assets (its asset graph, and the sensor at work)."""
+"""`yr ui` starts the Dagster UI (`dg dev`) with the project's assets (its asset graph, and the sensor
+at work)."""
 
 import json
 import os
@@ -12,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.settings import REPO_ROOT, Settings
+
 YR = str(Path(sys.executable).with_name("yr"))
+DG = str(Path(sys.executable).with_name("dg"))
 RUNS = "{ runsOrError { ... on Runs { results { status tags { key value } } } } }"
 QUERY = (
     "{ assetNodes { assetKey { path } groupName } workspaceOrError { ... on Workspace { locationEntries { name } } } }"
@@ -36,6 +40,29 @@ def _graphql(port: int, query: str = QUERY) -> dict | None:
             return json.load(response)["data"]
     except OSError:
         return None
+
+
+def test_yr_ui_runs_dg_dev_on_this_project() -> None:
+    """The current Dagster CLI (`dagster dev` says `dg dev` supersedes it), from this environment, on
+    the project that pyproject.toml's [tool.dg] describes."""
+    from orchestration.cli import ui_command
+
+    assert ui_command("0.0.0.0", 3001) == [DG, "dev", "--target-path", str(REPO_ROOT), "--host", "0.0.0.0",
+                                           "--port", "3001"]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_dg_finds_the_projects_code_location(data_dir: Path) -> None:
+    done = subprocess.run(
+        [DG, "list", "defs", "--json", "--target-path", str(REPO_ROOT)],
+        env={**Settings.from_env().subprocess_env(), "VIRTUAL_ENV": sys.prefix},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout)
+    assert {"lis/lis_ydelse_uge", "published/lis", "yumu/januarkoersel"} <= {a["asset_key"] for a in found["assets"]}
+    assert {"yr_pipeline", "yumu_januarkoersel"} <= {j["name"] for j in found["jobs"]}
+    assert {s["name"] for s in found["schedules"]} == {"yr_ugentlig", "yumu_januarkoersel"}
 
 
 @pytest.mark.slow
@@ -75,7 +102,7 @@ def test_yr_ui_serves_the_asset_graph_and_the_sensor_ingests_what_lands(data_dir
         assert [r["status"] for r in runs] == ["SUCCESS"]
         assert {"key": "yr/landing", "value": "dfdg,eindkomst,star,yumu"} in runs[0]["tags"]
     finally:
-        # dagster dev stops its webserver, daemon and code server on SIGTERM; if a
+        # dg dev stops its webserver, daemon and code server on SIGTERM; if a
         # child lingers past a minute (a slow machine), kill the group so no
         # process outlives the test.
         os.killpg(process.pid, signal.SIGTERM)

@@ -8,6 +8,7 @@ import dagster as dg
 import psycopg
 
 from orchestration.defs.quality import GATE, refuse_unless_checks_passed
+from orchestration.lib.markdown import escape_placeholders, markdown
 from orchestration.publish import lis, postgres
 from orchestration.publish.beregningsfiler import publish
 from orchestration.resources import RunSettings
@@ -29,7 +30,7 @@ def publication(name: str, inputs: list[dg.AssetKey], kinds: set[str]):
             group_name="publish",
             pool="duckdb",
             kinds=kinds,
-            description=inspect.getdoc(fn),
+            description=escape_placeholders(inspect.getdoc(fn)),
         )
         @functools.wraps(fn)
         def guarded(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
@@ -70,7 +71,7 @@ def beregningsfiler(context: dg.AssetExecutionContext, run_settings: RunSettings
             "rækker": result.rows,
             "filer læst tilbage i registret": result.adopted.files,
             "mappe": dg.MetadataValue.path(str(folder)),
-            "nye filer": dg.MetadataValue.md("\n".join(table)),
+            "nye filer": markdown("\n".join(table)),
         }
     )
 

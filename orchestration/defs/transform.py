@@ -19,8 +19,10 @@ from orchestration.dbt import (
     restore_parse,
     run_target_path,
     save_parse,
+    with_row_counts,
 )
 from orchestration.lib.dbt_args import build_args, dbt_environment
+from orchestration.lib.markdown import escape_placeholders
 from orchestration.quality.suites import warm_up
 from orchestration.resources import RunSettings
 
@@ -46,15 +48,22 @@ class YrTranslator(DagsterDbtTranslator):
             return "reference"
         return dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "dbt"
 
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """The YAML description next to the model, seed or source, and nothing more (dagster-dbt appends
+        the model's SQL as a code block: pages long for a model, empty for a seed), as Markdown that
+        keeps its <placeholders>. The YAML stays plain text: the data dictionary publishes it too."""
+        return escape_placeholders(dbt_resource_props["description"].strip())
+
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
     fail_fast: bool = False
 
 
+# Without `project=`: dagster-dbt would put the DbtProject in every asset's metadata, which the UI
+# can only show as "(unserializable)"; the resource already knows the project's folder.
 @dbt_assets(
     manifest=MANIFEST,
-    project=DBT_PROJECT,
     dagster_dbt_translator=YrTranslator(),
     pool="duckdb",  # one writer of the warehouse file at a time
 )
@@ -84,7 +93,7 @@ def yr_dbt_models(
         invocation = dbt.cli(args, context=context, target_path=target)
     context.instance.add_run_tags(context.run.run_id, recovery.helper_tags(invocation.process.pid))
     try:
-        yield from invocation.stream()
+        yield from with_row_counts(invocation)
     finally:
         save_parse(target, parse)
     with run_settings.warehouse() as con:  # only after dbt succeeded (a failure raises above)

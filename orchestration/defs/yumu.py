@@ -6,6 +6,7 @@ import json
 import dagster as dg
 
 from orchestration.lib import private
+from orchestration.lib.markdown import markdown
 from orchestration.lib.reference import kommuner, parametre
 from orchestration.resources import RunSettings
 from orchestration.yumu.validation import finalised_year
@@ -54,7 +55,7 @@ def januarkoersel(context: dg.AssetExecutionContext, run_settings: RunSettings) 
             "afsluttet år": year,
             "registreringer": sum(n for _, n, _ in rows),
             "beløb": dg.MetadataValue.text(f"{sum((b for *_, b in rows), 0):.2f} kr."),
-            "pr. kommune": dg.MetadataValue.md("\n".join(table)),
+            "pr. kommune": markdown("\n".join(table)),
         }
     )
 
@@ -79,5 +80,7 @@ def yumu() -> dg.Definitions:
         cron_schedule=_cron(parametre()["yumu_koersel_dato"]),  # the parameter, not a literal date
         execution_timezone="Europe/Copenhagen",
         default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="The January run every year on yumu_koersel_dato (parametre.csv) at 06:00: the registrations "
+        "made up to 31 December of the year before become final (RULES.md 6).",
     )
     return dg.Definitions(assets=[januarkoersel], jobs=[januar_job], schedules=[schedule])

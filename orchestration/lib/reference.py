@@ -102,7 +102,8 @@ def trappe(on: date) -> tuple[Trin, ...]:
 
 
 def describe_trappe(on: date) -> str:
-    """The staircase and the reset rule in words, from the reference data valid on a date."""
+    """The staircase and the reset rule in words (Danish, for `yr forklar`), from the reference data
+    valid on a date."""
     params = parametre()
     steps = ", ".join(
         f"{t.fra_uge}–{t.til_uge} → trin {t.trin} ({t.refusionssats} %)" if t.til_uge
@@ -110,8 +111,8 @@ def describe_trappe(on: date) -> str:
         for t in trappe(on)
     )  # fmt: skip
     return (
-        f"Trin follows the counter at the end of the week: {steps} (refusion; medfinansiering is the rest of "
-        f"100 %); 0 (no open tælleperiode) is trin 1. A tælleperiode closes after {params['genoptjening_uger']} "
-        f"self-supported weeks within {params['genoptjening_vindue_uger']} weeks; weeks before its start never "
-        "count."
+        f"Trinnet følger tælleren ved ugens udgang: {steps} (refusion; medfinansieringen er resten op til "
+        f"100 %); 0 (ingen åben tælleperiode) giver trin 1. En tælleperiode lukker efter "
+        f"{params['genoptjening_uger']} selvforsørgede uger inden for {params['genoptjening_vindue_uger']} uger; "
+        "uger før dens start tæller aldrig med."
     )

@@ -31,17 +31,32 @@ class MartDoc:
     description: str
     columns: tuple[Column, ...]
     rows: int = 0
+    key: tuple[str, ...] = ()  # its grain; the published files are sorted by it
+
+
+def _nodes() -> dict:
+    ensure_manifest()
+    return json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))["nodes"]
 
 
 def descriptions(marts: tuple[str, ...]) -> dict[str, tuple[str, dict[str, str]]]:
     """Per mart, its description and its columns' descriptions, from dbt's manifest."""
-    ensure_manifest()
-    nodes = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))["nodes"]
     found = {}
-    for node in nodes.values():
+    for node in _nodes().values():
         if node["resource_type"] == "model" and node["name"] in marts:
             columns = {name: " ".join(c["description"].split()) for name, c in node["columns"].items()}
             found[node["name"]] = (" ".join(node["description"].split()), columns)
+    return found
+
+
+def keys(marts: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Per mart, its key (its grain): the columns of its dbt test unique_combination_of_columns."""
+    found = {}
+    for node in _nodes().values():
+        test = node.get("test_metadata") or {}
+        mart = node.get("attached_node", "").removeprefix("model.yr.")
+        if test.get("name") == "unique_combination_of_columns" and mart in marts:
+            found[mart] = tuple(test["kwargs"]["columns"])
     return found
 
 
@@ -56,9 +71,12 @@ def write(folder: Path, docs: list[MartDoc], title: str = "LIS-marts: dataordbog
         page.write_text(env.get_template("dokumentation_mart.html").render(title=title, mart=doc), "utf-8")
         written.append(page)
     readme = ["# LIS-marts", "", "Hver mart findes som Parquet (`lis/<mart>/`), i `lis.duckdb`, i PostgreSQL-skemaet",
-              "`lis` og, undtagen `lis_borger_uge`, som CSV til Excel (`lis-csv/<mart>.csv`). Kolonnernes betydning:",
-              "`dokumentation/<mart>.html`.", ""]  # fmt: skip
-    readme += [f"- **{d.name}** ({d.rows:,} rækker): {d.description}" for d in docs]
+              "`lis` og, undtagen `lis_borger_uge` (på landsplan for stor til Excel), som CSV til Excel",
+              "(`lis-csv/<mart>.csv`).",
+              "Filernes rækker står i martens nøgles orden. `borger_id` er tekst i alle formater, i CSV-filen som",
+              '`="…"`, som Excel viser som teksten (som tal ville Excel miste de sidste cifre).',
+              "Kolonnernes betydning: `dokumentation/<mart>.html`.", ""]  # fmt: skip
+    readme += [f"- **{d.name}** ({d.rows:,} rækker; nøgle: {', '.join(d.key)}): {d.description}" for d in docs]
     (folder.parent / "README.md").write_text("\n".join(readme) + "\n", encoding="utf-8")
     return written
 

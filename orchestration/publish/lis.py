@@ -2,9 +2,10 @@
 
 Every publication is written complete into a new folder, `published/.udgaver/<udgave>/`:
 `lis/<mart>/<mart>.parquet`, `lis-csv/<mart>.csv` (for Excel: `;`, decimal comma, UTF-8 with BOM)
-and `lis.duckdb` (one relation per mart, for BI tools that open it read-only). The marts of national
-size (PARQUET_ONLY) are written once: Parquet, no CSV (beyond Excel), and in `lis.duckdb` a view over
-that Parquet by its absolute path, so the file opens from any working directory. Then one symlink,
+and `lis.duckdb` (one relation per mart, for BI tools that open it read-only). The files' rows are in
+the order of the mart's key, and `borger_id` is text in every format. The marts of national size
+(PARQUET_ONLY) are written once: Parquet, no CSV (beyond Excel), and in `lis.duckdb` a view over that
+Parquet by its absolute path, so the file opens from any working directory. Then one symlink,
 `published/aktuel`, is switched to it in a single atomic rename; `published/lis`, `lis-csv` and
 `lis.duckdb` point through it. A reader sees the previous complete publication or the new one, never
 a mix, and a reader holding the old DuckDB file open never blocks the pipeline, which only ever
@@ -34,6 +35,9 @@ KEEP = 2  # publications kept on disk: the current one and the one before it, fo
 BOM = b"\xef\xbb\xbf"
 # zstd at level 1, not the default 3: lis_borger_uge at 10 % 5.0 s → 4.0 s to write, 3 % larger (B22)
 PARQUET = "format parquet, compression zstd, compression_level 1"
+# Published as text: a pseudonym has up to 19 digits, and Excel keeps 15 digits of a number (it showed
+# 4,83E+18 and lost the citizen); text stays whole in Parquet, DuckDB, PostgreSQL and their connectors.
+AS_TEXT = {"borger_id"}
 
 
 @dataclass
@@ -51,17 +55,34 @@ def columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[tuple[str, str]]:
     ).fetchall()
 
 
+def published_columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[tuple[str, str]]:
+    """The mart's columns and their types as published."""
+    return [(name, "VARCHAR" if name in AS_TEXT else data_type) for name, data_type in columns(con, mart)]
+
+
+def published(con: duckdb.DuckDBPyConnection, mart: str) -> str:
+    """A query of the mart as published (AS_TEXT's columns as text)."""
+    exprs = [f"cast({name} as varchar) as {name}" if name in AS_TEXT else name for name, _ in columns(con, mart)]
+    return f"select {', '.join(exprs)} from lis.{mart}"
+
+
 def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
 def _excel_select(con: duckdb.DuckDBPyConnection, mart: str) -> str:
-    """Decimals with a decimal comma (Excel in Danish), dates ISO, everything else as it is. The
-    first column's header starts with the BOM, so that DuckDB writes the file Excel expects in one
-    pass (no second copy of a file of gigabytes to put three bytes in front)."""
+    """Over the mart as published: decimals with a decimal comma (Excel in Danish), dates ISO, AS_TEXT's
+    columns as the formula ="…", which Excel shows as that text (quotes alone do not stop Excel making a
+    number of digits), everything else as it is. The first column's header starts with the BOM, so that
+    DuckDB writes the file Excel expects in one pass (no second copy of a file of gigabytes to put three
+    bytes in front; and no quoted column, which would quote that header and hide the BOM)."""
     out = []
     for i, (name, data_type) in enumerate(columns(con, mart)):
-        value = f"replace(cast({name} as varchar), '.', ',')" if data_type.upper().startswith("DECIMAL") else name
+        value = name
+        if data_type.upper().startswith("DECIMAL"):
+            value = f"replace(cast({name} as varchar), '.', ',')"
+        elif name in AS_TEXT:
+            value = f"""'="' || {name} || '"'"""
         header = BOM.decode() + name if i == 0 else name
         out.append(f'{value} as "{header}"')
     return ", ".join(out)
@@ -98,26 +119,37 @@ def _write(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | No
     (udgave / "lis-csv").mkdir(parents=True)
     database = udgave / "lis.duckdb"
     con.execute(f"attach {_literal(database)} as udgivelse")
+    keys = dokumentation.keys(MARTS)
+    [(preserving,)] = con.execute("select current_setting('preserve_insertion_order')").fetchall()
     try:
         for mart in MARTS:
             parquet = udgave / "lis" / mart / f"{mart}.parquet"
             parquet.parent.mkdir(parents=True)
-            con.execute(f"copy lis.{mart} to {_literal(parquet)} ({PARQUET})")
+            order = ", ".join(keys[mart])
+            con.execute("set preserve_insertion_order = true")
             if mart in PARQUET_ONLY:
-                source = f"read_parquet({_literal(parquet.resolve())})"
-                con.execute(f"create view udgivelse.{mart} as select * from {source}")
-            else:
+                # sorted by the key straight into its one file (as published: borger_id in text order)
+                con.execute(f"copy ({published(con, mart)} order by {order}) to {_literal(parquet)} ({PARQUET})")
                 con.execute(
-                    f"copy (select {_excel_select(con, mart)} from lis.{mart}) "
+                    f"create view udgivelse.{mart} as select * from read_parquet({_literal(parquet.resolve())})"
+                )
+            else:
+                # Sorted by the key once, into lis.duckdb (as published: borger_id in text order), and the
+                # files written in that table's order: one sort for three formats (B40).
+                con.execute(f"create table udgivelse.{mart} as {published(con, mart)} order by {order}")
+                con.execute(f"copy udgivelse.{mart} to {_literal(parquet)} ({PARQUET})")
+                con.execute(
+                    f"copy (select {_excel_select(con, mart)} from udgivelse.{mart}) "
                     f"to {_literal(udgave / 'lis-csv' / f'{mart}.csv')} (format csv, header, delimiter ';')"
                 )
-                con.execute(f"create table udgivelse.{mart} as select * from lis.{mart}")
+            con.execute(f"set preserve_insertion_order = {preserving}")
             result.rows[mart] = con.execute(f"select count(*) from udgivelse.{mart}").fetchall()[0][0]
         result.docs = _docs(con, result.rows)
         for doc in result.docs:
             for statement in dokumentation.comment_sql(f"udgivelse.{doc.name}", doc):
                 con.execute(statement)
     finally:
+        con.execute(f"set preserve_insertion_order = {preserving}")
         con.execute("detach udgivelse")
     dokumentation.write(udgave / "dokumentation", result.docs)
     return result
@@ -125,12 +157,12 @@ def _write(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | No
 
 def _docs(con: duckdb.DuckDBPyConnection, rows: dict[str, int]) -> list[dokumentation.MartDoc]:
     """Each mart's data dictionary: the dbt YAML's descriptions with the published columns' types."""
-    texts = dokumentation.descriptions(MARTS)
+    texts, keys = dokumentation.descriptions(MARTS), dokumentation.keys(MARTS)
     docs = []
     for mart in MARTS:
         description, meanings = texts.get(mart, ("", {}))
-        found = tuple(dokumentation.Column(n, t, meanings.get(n, "")) for n, t in columns(con, mart))
-        docs.append(dokumentation.MartDoc(mart, description, found, rows.get(mart, 0)))
+        found = tuple(dokumentation.Column(n, t, meanings.get(n, "")) for n, t in published_columns(con, mart))
+        docs.append(dokumentation.MartDoc(mart, description, found, rows.get(mart, 0), keys.get(mart, ())))
     return docs
 
 

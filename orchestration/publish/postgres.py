@@ -21,7 +21,7 @@ from psycopg import sql
 
 from orchestration.lib.reference import kommuner
 from orchestration.publish.dokumentation import MartDoc, comment_sql
-from orchestration.publish.lis import MARTS, columns
+from orchestration.publish.lis import MARTS, published, published_columns
 
 READERS = "lis_laesere"
 _TYPES = {"VARCHAR": "text", "DATE": "date", "INTEGER": "integer", "BIGINT": "bigint", "BOOLEAN": "boolean"}
@@ -71,7 +71,7 @@ def loaded(con: duckdb.DuckDBPyConnection, dsn: str, docs: list[MartDoc] = ()) -
 
 def _load(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, mart: str, scratch: Path) -> int:
     new, table = sql.Identifier("lis", f"{mart}__ny"), sql.Identifier("lis", mart)
-    cols = columns(con, mart)
+    cols = published_columns(con, mart)
     pg.execute(sql.SQL("drop table if exists {}").format(new))
     pg.execute(
         sql.SQL("create table {} ({})").format(
@@ -79,7 +79,9 @@ def _load(con: duckdb.DuckDBPyConnection, pg: psycopg.Connection, mart: str, scr
         )
     )
     csv_path = scratch / f"{mart}.csv"
-    con.execute(f"copy lis.{mart} to '{csv_path}' (format csv, header false, delimiter ',', quote '\"', null '')")
+    con.execute(
+        f"copy ({published(con, mart)}) to '{csv_path}' (format csv, header false, delimiter ',', quote '\"', null '')"
+    )
     with (
         pg.cursor().copy(sql.SQL("copy {} from stdin (format csv, null '')").format(new)) as copy,
         csv_path.open("rb") as f,

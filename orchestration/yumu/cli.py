@@ -1,17 +1,7 @@
 """`yr yumu …`: the YUMU screen's functions for scripted use, with the same validation and messages.
-
-    yr yumu opret --kommune 730 --cpr 1503451237 --ydelse Kontanthjælp --periodestart 01-03 --aar 2022
-                  --periodeslut 31-03 --beloeb 120,00          prints the new RegistreringsID
-    yr yumu ret ID [the same options]
-    yr yumu slet ID
-    yr yumu liste --kommune 730                                the registrations that can still be changed
-    yr yumu bruger NAVN --kommune 730                           adds a user of the screen (password on stdin)
-    yr yumu web [--vaert 127.0.0.1] [--port 8080]                runs the screen (uvicorn)
-                [--proxy [--proxy-adresser 127.0.0.1]]          behind a TLS proxy at these addresses
-
-Exit status 0 on success, 2 on a validation error (the screen's Danish message on standard error), 1 when
-the published base (what the citizens received) is not there or cannot be read.
-"""
+What each command does, as `yr yumu --help` says it: DESCRIPTION. Exit status 0 on success, 2 on a
+validation error (the screen's Danish message on standard error), 1 when the published base (what
+the citizens received) is not there or cannot be read."""
 
 from __future__ import annotations
 
@@ -25,45 +15,60 @@ from orchestration.settings import Settings
 from orchestration.yumu import validation as v
 
 FIELDS = (
-    ("cpr", "10 digits"),
-    ("ydelse", "the ydelse's name"),
-    ("periodestart", "dd-mm"),
-    ("aar", "the year of the period"),
-    ("periodeslut", "dd-mm"),
-    ("beloeb", "kroner"),
+    ("cpr", "borgerens CPR-nummer, 10 cifre"),
+    ("ydelse", "ydelsens navn"),
+    ("periodestart", "periodens første dag, dd-mm"),
+    ("aar", "periodens år"),
+    ("periodeslut", "periodens sidste dag, dd-mm"),
+    ("beloeb", "beløbet i kroner, fx 120,00"),
 )
+DESCRIPTION = """YUMU, ydelser udbetalt med urette: skærmbilledets funktioner fra en terminal, med samme kontrol og
+samme beskeder.
+
+  yr yumu opret --kommune 730 --cpr 1503451237 --ydelse Kontanthjælp --periodestart 01-03 --aar 2022
+                --periodeslut 31-03 --beloeb 120,00      skriver det nye RegistreringsID
+  yr yumu ret ID [samme tilvalg]
+  yr yumu slet ID
+  yr yumu liste --kommune 730                            registreringerne, der stadig kan ændres
+  yr yumu bruger NAVN --kommune 730                      opretter en bruger af skærmbilledet
+  yr yumu web [--vaert 127.0.0.1] [--port 8080]          kører skærmbilledet
+              [--proxy [--proxy-adresser 127.0.0.1]]     bag en TLS-proxy på disse adresser
+
+Afslutter med 0, når det lykkes, og 2 ved en valideringsfejl (skærmbilledets besked på stderr)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    yumu = sub.add_parser("yumu", help="YUMU: register, edit, list and delete wrongly paid amounts",
-                          description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    yumu = sub.add_parser("yumu", help="YUMU: registrér, ret, vis og slet beløb udbetalt med urette",
+                          description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     actions = yumu.add_subparsers(dest="yumu_command", required=True, metavar="HANDLING")
 
     def fields(parser: argparse.ArgumentParser, kommune_required: bool) -> None:
-        parser.add_argument("--kommune", required=kommune_required, help="the registering municipality")
+        parser.add_argument("--kommune", required=kommune_required, help="den registrerende kommune")
         for name, text in FIELDS:
             parser.add_argument(f"--{name}", required=True, help=text)
 
-    opret = actions.add_parser("opret", help="register a wrongly paid amount")
+    opret = actions.add_parser("opret", help="registrér et beløb udbetalt med urette")
     fields(opret, kommune_required=True)
-    ret = actions.add_parser("ret", help="a new version of a registration")
-    ret.add_argument("id")
+    ret = actions.add_parser("ret", help="en ny udgave af en registrering")
+    ret.add_argument("id", metavar="ID", help="registreringens RegistreringsID")
     fields(ret, kommune_required=False)
-    slet = actions.add_parser("slet", help="delete a registration")
-    slet.add_argument("id")
-    slet.add_argument("--kommune", help="the registering municipality (default: the registration's)")
-    liste = actions.add_parser("liste", help="the municipality's registrations that can still be changed")
-    liste.add_argument("--kommune", required=True, help="the municipality whose registrations to list")
-    bruger = actions.add_parser("bruger", help="add (or reset) a user of the screen; the password is read from stdin")
-    bruger.add_argument("navn")
-    bruger.add_argument("--kommune", required=True, help="the municipality the user belongs to")
-    web = actions.add_parser("web", help="run the YUMU screen")
-    web.add_argument("--vaert", dest="host", default="127.0.0.1", help="the address to serve on")
-    web.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
+    slet = actions.add_parser("slet", help="slet en registrering")
+    slet.add_argument("id", metavar="ID", help="registreringens RegistreringsID")
+    slet.add_argument("--kommune", help="den registrerende kommune (standard: registreringens)")
+    liste = actions.add_parser("liste", help="kommunens registreringer, der stadig kan ændres")
+    liste.add_argument("--kommune", required=True, help="kommunen, hvis registreringer vises")
+    bruger = actions.add_parser("bruger", help="opret (eller nulstil) en bruger af skærmbilledet; adgangskoden "
+                                "læses fra stdin")  # fmt: skip
+    bruger.add_argument("navn", metavar="NAVN", help="brugernavnet")
+    bruger.add_argument("--kommune", required=True, help="kommunen, brugeren hører til")
+    web = actions.add_parser("web", help="kør YUMU-skærmbilledet")
+    web.add_argument("--vaert", dest="host", metavar="VAERT", default="127.0.0.1",
+                     help="adressen, der lyttes på (standard: 127.0.0.1)")  # fmt: skip
+    web.add_argument("--port", type=int, default=8080, help="porten (standard: 8080)")
     web.add_argument("--proxy", action="store_true",
-                     help="behind a proxy that terminates TLS: believe its X-Forwarded-Proto and -For")  # fmt: skip
-    web.add_argument("--proxy-adresser", dest="forwarded_allow_ips", default="127.0.0.1", metavar="IPS",
-                     help="with --proxy: the proxy's addresses, comma-separated (default: 127.0.0.1)")  # fmt: skip
+                     help="bag en proxy, der afslutter TLS: tro på dens X-Forwarded-Proto og -For")  # fmt: skip
+    web.add_argument("--proxy-adresser", dest="forwarded_allow_ips", default="127.0.0.1", metavar="ADRESSER",
+                     help="med --proxy: proxyens adresser, adskilt af komma (standard: 127.0.0.1)")  # fmt: skip
     yumu.set_defaults(func=run)
 
 

@@ -23,4 +23,4 @@ def test_the_staircase_text_is_the_version_valid_on_the_date(monkeypatch: pytest
     assert "1–4 → trin 1 (80 %), 5+ → trin 2 (40 %)" in reference.describe_trappe(date(2024, 6, 3))
     assert "1–8 → trin 1 (70 %), 9+ → trin 2 (35 %)" in reference.describe_trappe(date(2025, 1, 6))
     assert "1–4 → trin 1 (80 %)" in reference.describe_trappe(date(2015, 1, 5))  # before every version: the first
-    assert "52 self-supported weeks within 156 weeks" in reference.describe_trappe(date(2024, 6, 3))
+    assert "52 selvforsørgede uger inden for 156 uger" in reference.describe_trappe(date(2024, 6, 3))

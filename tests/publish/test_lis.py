@@ -1,13 +1,16 @@
 """OUTPUTS.md sections 2–3: the LIS marts, published as Parquet, CSV for Excel and a read-only DuckDB file,
 switched in atomically; and into PostgreSQL with row-level security per municipality."""
 
+import csv
 import json
+import re
 import subprocess
 import sys
 
 import duckdb
 import pandas as pd
 import psycopg
+import pyarrow.parquet as pq
 import pytest
 
 from orchestration.publish import lis, postgres
@@ -60,6 +63,48 @@ def test_lis_duckdb_opens_read_only_from_any_folder_and_holds_lis_borger_uge_onc
     assert tables == set(lis.MARTS) - views
 
 
+# Each mart's key, its grain (OUTPUTS.md section 2; the dbt YAML's unique_combination_of_columns)
+KEYS = {
+    "lis_ydelse_uge": ["kommunenummer", "ydelse_kode", "uge"],
+    "lis_trappetrin_uge": ["kommunenummer", "ydelse_kode", "uge", "trin"],
+    "lis_aktivitet_uge": ["kommunenummer", "ydelse_kode", "uge", "kategori", "type_navn"],
+    "lis_borger_uge": ["borger_id", "uge", "ydelse_kode", "kommunenummer"],
+    "lis_finansiering_maaned": ["kommunenummer", "funktionsomraade", "maaned"],
+}
+
+
+def test_borger_id_is_text_in_every_format_and_files_are_sorted_by_their_key(pipeline: Pipeline) -> None:
+    """A pseudonym has up to 19 digits; as a number, Excel showed 4,83E+18 and lost the citizen.
+    Parquet and lis.duckdb carry borger_id as text, the CSV for Excel as ="…" (which Excel shows as
+    that text); each file's rows are in the order of its mart's key."""
+    published = pipeline.settings.published_dir
+    assert set(KEYS) == set(lis.MARTS)
+    with duckdb.connect(str(published / "lis.duckdb"), read_only=True) as bi:
+        assert bi.execute(
+            "select data_type from information_schema.columns where table_name = 'lis_borger_uge' "
+            "and column_name = 'borger_id'"
+        ).fetchall() == [("VARCHAR",)]
+    tables, lines = {}, {}
+    for mart, key in KEYS.items():
+        tables[mart] = pq.read_table(published / "lis" / mart / f"{mart}.parquet")
+        rows = list(zip(*(tables[mart].column(k).to_pylist() for k in key), strict=True))
+        assert rows == sorted(rows), mart
+        if mart in lis.PARQUET_ONLY:
+            continue
+        with (published / "lis-csv" / f"{mart}.csv").open(encoding="utf-8-sig", newline="") as f:
+            lines[mart] = list(csv.DictReader(f, delimiter=";"))
+        in_csv = [tuple(line[k] for k in key) for line in lines[mart]]
+        assert in_csv == sorted(in_csv), mart
+    pseudonyms = tables["lis_borger_uge"].column("borger_id")
+    assert str(pseudonyms.type) == "string"
+    assert all(re.fullmatch(r"[0-9]{1,19}", p) for p in pseudonyms.to_pylist())
+    for mart in (m for m in lines if "borger_id" in tables[m].column_names):  # in a CSV: ="…" for Excel
+        in_csv = [re.fullmatch(r'="([0-9]{1,19})"', line["borger_id"])[1] for line in lines[mart]]
+        assert in_csv == tables[mart].column("borger_id").to_pylist(), mart
+    page = (published / "dokumentation" / "lis_borger_uge.html").read_text(encoding="utf-8")
+    assert "<code>borger_id</code></td><td><code>VARCHAR</code>" in page  # the data dictionary says so
+
+
 def test_the_marts_keep_their_contract_and_names(pipeline: Pipeline) -> None:
     with connect(pipeline.settings, read_only=True) as con:
         columns = {c for c, _ in lis.columns(con, "lis_ydelse_uge")}
@@ -101,6 +146,10 @@ def test_postgres_role_730_sees_only_kommune_730(pipeline: Pipeline, postgres_ds
         expected = dict(con.execute("select kommunenummer, count(*) from lis.lis_ydelse_uge group by 1").fetchall())
     assert loaded == loaded_again
     with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+        assert admin.execute(
+            "select data_type from information_schema.columns where table_schema = 'lis' "
+            "and table_name = 'lis_borger_uge' and column_name = 'borger_id'"
+        ).fetchall() == [("text",)]  # a pseudonym of 19 digits stays whole in Excel's PostgreSQL connector
         for name, kommune in (("randers_bi", "730"), ("kbh_bi", "101"), ("ingen_bi", None)):
             admin.execute(f"drop role if exists {name}")
             admin.execute(f"create role {name} login")

@@ -35,7 +35,7 @@ def test_forklar_says_which_ydelser_there_are_and_when_the_warehouse_is_busy(tmp
     with duckdb.connect(str(root / "warehouse" / "yr.duckdb")):  # a run holds the warehouse
         busy = yr(root, "forklar", "--cpr", cpr)
     assert busy.returncode == 1
-    assert "a pipeline run is writing the warehouse now" in busy.stderr
+    assert "en kørsel skriver i lageret lige nu" in busy.stderr
     assert "Traceback" not in busy.stderr
 
 
