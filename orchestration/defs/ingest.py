@@ -14,6 +14,7 @@ from orchestration.ingestion.engine import FileOutcome, ingest
 from orchestration.ingestion.ledger import reconcile, state, write_index
 from orchestration.ingestion.sources import SOURCES, Source
 from orchestration.lib.deliveries import strangers
+from orchestration.lib.markdown import markdown
 from orchestration.resources import RunSettings
 
 DEMO_KEY_WARNING = (
@@ -107,7 +108,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
             "linjer erstattet": result.replaced,
             "filer der stadig skrives": len(result.unsettled),
             "karantæne efter årsag": dg.MetadataValue.json(ledger.reasons),
-            "seneste leverancer": dg.MetadataValue.md(_markdown_files(ledger.newest, known)),
+            "seneste leverancer": markdown(_markdown_files(ledger.newest, known)),
         }
         if source.amount:
             for label, attribute in (("beløb læst", "beloeb_laest"), ("beløb accepteret", "beloeb_accepteret"),
