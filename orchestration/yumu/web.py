@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import logging
 import math
 import secrets
 import time
@@ -317,8 +318,28 @@ class Screen:
         return self._respond(request, RedirectResponse("/yumu", status_code=303))
 
 
+class ErrorsWithoutDetails(logging.Filter):
+    """The server's log of a failure names the error's type only: its message and traceback may
+    quote what was typed or stored (a CPR number in a DuckDB conversion error, say), and no CPR
+    number reaches a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None:
+            record.msg = f"{record.getMessage()} ({record.exc_info[0].__name__}; detaljerne logges ikke)"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+def _log_errors_without_details() -> None:
+    for name in ("uvicorn.error", "starlette"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ErrorsWithoutDetails) for f in logger.filters):
+            logger.addFilter(ErrorsWithoutDetails())
+
+
 def create_app(settings: Settings | None = None, clock: Callable[[], float] = time.time) -> Starlette:
     settings = settings or Settings.from_env()
+    _log_errors_without_details()
     screen = Screen(settings, clock)
     routes = [
         Route("/", screen.root),

@@ -125,3 +125,27 @@ def test_the_screen_works_while_a_run_holds_the_warehouse(client: TestClient, se
         assert "730202303070001" in client.get("/yumu").text
     finally:
         holder.communicate(b"", timeout=30)
+
+
+def test_the_servers_log_of_a_failure_names_its_type_never_its_message(settings: Settings, capsys) -> None:
+    """A failure's message may quote what was typed or stored; uvicorn logs what escapes the app with
+    its traceback. The log keeps the error's type only."""
+    import logging
+
+    from orchestration.yumu.web import create_app
+
+    create_app(settings)
+    logger = logging.getLogger("uvicorn.error")
+    handler = logging.StreamHandler()
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError(f"Could not convert string '{CPR}' to INT64")
+        except ValueError:
+            logger.exception("Exception in ASGI application")
+    finally:
+        logger.removeHandler(handler)
+    logged = capsys.readouterr().err
+    assert "Exception in ASGI application (ValueError; detaljerne logges ikke)" in logged
+    assert CPR not in logged
+    assert "Traceback" not in logged
