@@ -112,15 +112,8 @@ staircase as (
     cross join params as p
 ),
 
-trappe_versions as (  -- RULES.md 4: each staircase version and the weeks it is valid for, from its
-    -- gyldig_fra to the next version's; weeks before the table's first version (they only feed the
-    -- counter) use that version. A range join against these few rows, not an ASOF join, which
-    -- sorted the 14 M weeks by date to find one of two versions (8.5–8.9 s → 7.7–8.0 s at 10 %, B29).
-    select
-        gyldig_fra as version_fra,
-        case when gyldig_fra = min(gyldig_fra) over () then date '0001-01-01' else gyldig_fra end as fra,
-        coalesce(lead(gyldig_fra) over (order by gyldig_fra), date '9999-12-31') as til
-    from (select distinct gyldig_fra from {{ ref('trappe') }})
+trappe_versions as (  -- RULES.md 4: each staircase version and the weeks it is valid for (B29)
+    {{ trappe_versioner() }}
 ),
 
 dated as (
@@ -140,4 +133,4 @@ from dated as d
 inner join {{ ref('trappe') }} as t
     on
         d.trappe_version = t.gyldig_fra
-        and greatest(d.taeller, 1) between t.fra_uge and coalesce(t.til_uge, 2147483647)
+        and {{ trappe_trin('d.taeller', 't') }}

@@ -91,12 +91,8 @@ rated as (  -- RULES.md 4: the rates of the week's trin, or the catalogue's fixe
     select
         r.*,
         t.trin,
-        case r.ordning
-            when 'refusion' then t.refusionssats
-            when 'fast_refusion' then r.fast_sats
-            else 0
-        end as refusionssats,
-        case r.ordning when 'medfinansiering' then t.medfinansieringssats else 0 end as medfinansieringssats
+        {{ refusionssats('r.ordning', 't.refusionssats', 'r.fast_sats') }} as refusionssats,
+        {{ medfinansieringssats('r.ordning', 't.medfinansieringssats') }} as medfinansieringssats
     from rows_ as r
     cross join params as p
     inner join {{ per_borger_scope(ref('int_trappe_uger')) }} as t on r.borger_id = t.borger_id and r.uge = t.uge
