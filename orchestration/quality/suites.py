@@ -74,6 +74,8 @@ SUITES = (
     Suite("lis_aktivitet_uge", ("lis", "lis_aktivitet_uge")),
     Suite("lis_borger_uge", ("lis", "lis_borger_uge")),
     Suite("lis_finansiering_maaned", ("lis", "lis_finansiering_maaned")),
+    Suite("lis_udsigt_uge", ("lis", "lis_udsigt_uge")),
+    Suite("lis_udsigt_borger", ("lis", "lis_udsigt_borger")),
     Suite("lis_anomali", ("lis", "lis_ydelse_uge"), blocking=False),
 )
 

@@ -26,6 +26,7 @@ def test_every_mart_is_published_as_parquet_csv_and_duckdb(pipeline: Pipeline) -
         connect(pipeline.settings, read_only=True) as warehouse,
         duckdb.connect(str(published / "lis.duckdb"), read_only=True) as bi,
     ):
+        frames = {}
         for mart in lis.MARTS:
             expected = warehouse.execute(f"select count(*) from lis.{mart}").fetchall()[0][0]
             assert expected > 0, mart
@@ -36,11 +37,12 @@ def test_every_mart_is_published_as_parquet_csv_and_duckdb(pipeline: Pipeline) -
                 continue
             raw = (published / "lis-csv" / f"{mart}.csv").read_bytes()
             assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
-            frame = pd.read_csv(published / "lis-csv" / f"{mart}.csv", sep=";", decimal=",", encoding="utf-8-sig",
-                                dtype={"kommunenummer": str})  # fmt: skip
+            frame = frames[mart] = pd.read_csv(published / "lis-csv" / f"{mart}.csv", sep=";", decimal=",",
+                                               encoding="utf-8-sig", dtype={"kommunenummer": str})  # fmt: skip
             assert len(frame) == expected
             assert list(frame.columns) == [c for c, _ in lis.columns(warehouse, mart)]  # the BOM is no part of a name
-    assert pd.api.types.is_float_dtype(frame["finansieringsbeloeb"])  # decimal comma read as numbers
+    assert pd.api.types.is_float_dtype(frames["lis_finansiering_maaned"]["finansieringsbeloeb"])  # decimal comma
+    assert pd.api.types.is_float_dtype(frames["lis_udsigt_borger"]["merudgift"])  # ... read as numbers
 
 
 def test_lis_duckdb_opens_read_only_from_any_folder_and_holds_lis_borger_uge_once(pipeline: Pipeline, tmp_path) -> None:
@@ -143,7 +145,8 @@ def test_postgres_role_730_sees_only_kommune_730(pipeline: Pipeline, postgres_ds
         docs = lis._docs(con, {})
         loaded = postgres.publish(con, postgres_dsn, docs)
         loaded_again = postgres.publish(con, postgres_dsn, docs)  # a second publication replaces the first
-        expected = dict(con.execute("select kommunenummer, count(*) from lis.lis_ydelse_uge group by 1").fetchall())
+        expected = {mart: dict(con.execute(f"select kommunenummer, count(*) from lis.{mart} group by 1").fetchall())
+                    for mart in ("lis_ydelse_uge", "lis_udsigt_borger")}  # fmt: skip
     assert loaded == loaded_again
     with psycopg.connect(postgres_dsn, autocommit=True) as admin:
         assert admin.execute(
@@ -155,22 +158,24 @@ def test_postgres_role_730_sees_only_kommune_730(pipeline: Pipeline, postgres_ds
             admin.execute(f"create role {name} login")
             if kommune:
                 admin.execute(f"grant kommune_{kommune} to {name}")
-        assert admin.execute("select count(*) from lis.lis_ydelse_uge").fetchone()[0] == sum(expected.values())
+        for mart, counts in expected.items():
+            assert admin.execute(f"select count(*) from lis.{mart}").fetchone()[0] == sum(counts.values())
         [(table_comment, column_comment)] = admin.execute(
             "select obj_description('lis.lis_ydelse_uge'::regclass), col_description('lis.lis_ydelse_uge'::regclass, 1)"
         ).fetchall()
         assert table_comment  # the data dictionary, for Power BI's users too
         assert column_comment
 
-    def visible(user: str) -> dict[str, int]:
+    def visible(user: str, mart: str) -> dict[str, int]:
         dsn = postgres_dsn.replace("user=yr", f"user={user}")
         with psycopg.connect(dsn) as pg:
-            return dict(pg.execute("select kommunenummer, count(*) from lis.lis_ydelse_uge group by 1").fetchall())
+            return dict(pg.execute(f"select kommunenummer, count(*) from lis.{mart} group by 1").fetchall())
 
-    assert visible("randers_bi") == {"730": expected["730"]}
-    assert visible("kbh_bi") == {"101": expected["101"]}
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        visible("ingen_bi")
+    for mart, counts in expected.items():  # the forecast's citizens too
+        assert visible("randers_bi", mart) == {"730": counts["730"]}
+        assert visible("kbh_bi", mart) == {"101": counts["101"]}
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            visible("ingen_bi", mart)
 
 
 def test_every_publication_carries_a_data_dictionary_of_every_mart_and_column(pipeline: Pipeline) -> None:
