@@ -145,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_yumu(sub)
 
+    from orchestration.udsigt import add_parser as add_udsigt
+
+    add_udsigt(sub)
+
     ui = sub.add_parser("ui", help="start Dagsters brugerflade (dg dev)")
     ui.add_argument(
         "--vaert",
