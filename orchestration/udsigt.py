@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,17 @@ ANTAGELSE = (
     "finansierede den seneste uge. Hver uge frem er berørt, så tælleren stiger én om ugen, og trin og "
     "satser følger den trappe, der gælder i ugen. Ingen genoptjening, ingen nye borgere, intet andet."
 )
+BESKRIVELSE = f"""Udsigt til mindre refusion (RULES.md 10).
+
+  yr udsigt --kommune 730 [--uger 13] [--csv]
+      kommunens borgere, der rykker et trin ned på trappen inden for ugerne (standard: hele
+      udsigten), de nærmeste først, med CPR-nummer, og hvad trinnet koster kommunen om ugen
+  yr udsigt --efterproev 2023-06-01 [--kommune 730] [--uger 26] [--csv]
+      udsigten, som den ville have set ud pr. datoen, mod beregningen siden: hvor mange blev på
+      ydelse, hvor mange holdt op, projiceret og faktisk refusion og trin uge for uge
+
+{textwrap.fill(ANTAGELSE, 96)}
+"""
 err = Console(stderr=True, soft_wrap=False, width=WIDTH)
 
 
@@ -49,7 +61,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from orchestration.cli import _date, _positive  # yr's own argument types: its parser calls this
 
     udsigt = sub.add_parser("udsigt", help="udsigt til mindre refusion: hvem rykker et trin ned, og hvad koster det",
-                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+                            description=BESKRIVELSE, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     udsigt.add_argument("--kommune", help="kommunenummer, fx 730 (påkrævet, undtagen med --efterproev)")
     udsigt.add_argument("--uger", type=_positive, help="kun trinskift inden for så mange uger efter referenceugen; "
                         "med --efterproev: så mange uger frem (standard: udsigt_uger)")  # fmt: skip
