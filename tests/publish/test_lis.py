@@ -72,6 +72,8 @@ KEYS = {
     "lis_aktivitet_uge": ["kommunenummer", "ydelse_kode", "uge", "kategori", "type_navn"],
     "lis_borger_uge": ["borger_id", "uge", "ydelse_kode", "kommunenummer"],
     "lis_finansiering_maaned": ["kommunenummer", "funktionsomraade", "maaned"],
+    "lis_udsigt_uge": ["kommunenummer", "ydelse_kode", "uge", "trin"],
+    "lis_udsigt_borger": ["borger_id", "ydelse_kode"],
 }
 
 
