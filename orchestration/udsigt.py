@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 from rich import box
@@ -313,6 +313,12 @@ def _kr(value: Decimal) -> str:
     return format_øre(int(value * 100), Style.THOUSANDS)
 
 
+def _hele_kr(value: Decimal) -> str:
+    """Whole kroner, rounded half away from zero: a week's sums across municipalities run into the
+    hundreds of millions, and the table must fit 100 columns (--csv and the totals keep the øre)."""
+    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}".replace(",", ".")
+
+
 def _print_trinskift(result: Udsigt, args: argparse.Namespace) -> int:
     out = _out(args)
     navn = kommuner()[args.kommune]
@@ -390,14 +396,16 @@ def _print_efterproevning(result: Efterproevning, args: argparse.Namespace) -> i
             writer.writerow([u.uge, u.borgere, u.beroerte, u.trin_ens, u.trin_i_alt,
                              *(format_output(v) for v in u.beloeb)])  # fmt: skip
     else:
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for i, header in enumerate(("Uge", "I\nudsigten", "\nBerørt", "Trin ens\n(blev)", "Refusion\nudsigt",
-                                    "\nfaktisk", "Medfinansiering\nudsigt", "\nfaktisk")):  # fmt: skip
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        for i, header in enumerate(("Uge", "Borgere", "Berørt", "Trin ens\n(blev)", "Refusion\nudsigt",
+                                    "\nfaktisk", "Medfinans.\nudsigt", "\nfaktisk")):  # fmt: skip
             table.add_column(header, justify="left" if i == 0 else "right", no_wrap=True)
         for u in result.uger:
             table.add_row(str(u.uge), str(u.borgere), str(u.beroerte), f"{u.trin_ens}/{u.trin_i_alt}",
-                          *(_kr(v) for v in u.beloeb))  # fmt: skip
+                          *(_hele_kr(v) for v in u.beloeb))  # fmt: skip
         out.print(table)
+        out.print("Beløb pr. uge i hele kroner (--csv giver dem i øre); faktisk: beregningens eIndkomst-rækker "
+                  "for de samme borgere og ydelser.")  # fmt: skip
     for label, beloeb in (("de, der blev", result.blev_beloeb), ("de, der holdt op", result.forlod_beloeb)):
         out.print(f"Refusion for {label}: udsigt {_kr(beloeb.refusion_udsigt)} kr., faktisk "
                   f"{_kr(beloeb.refusion_faktisk)} kr.; medfinansiering: udsigt {_kr(beloeb.medfinansiering_udsigt)} "
