@@ -82,7 +82,8 @@ def postgres_dsn():
 
 @pytest.fixture
 def browser():
-    """Headless Chromium driven by Selenium (Debian's chromium and chromedriver)."""
+    """Headless Chromium (Debian's chromium and chromedriver) through Selenium, with its network log
+    kept (`driver.get_log("performance")`), for the tests that must see every request a page makes."""
     chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
     if not (chromium and chromedriver):
         if os.environ.get("YR_REQUIRE_BROWSER") == "1":
@@ -97,6 +98,7 @@ def browser():
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--window-size=1280,1000"):  # fmt: skip
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
     driver.implicitly_wait(5)
     yield driver

@@ -1,4 +1,5 @@
-"""Publication: the municipalities' calculation files (OUTPUTS.md section 1)."""
+"""Publication, after the quality gate: the municipalities' calculation files (OUTPUTS.md section 1),
+the YUMU screen's base, and the LIS publication with its data dictionary and overview report."""
 
 import functools
 import inspect
@@ -7,9 +8,9 @@ from contextlib import contextmanager
 import dagster as dg
 import psycopg
 
-from orchestration.defs.quality import GATE, refuse_unless_checks_passed
+from orchestration.defs.quality import GATE, full_asset_graph, refuse_unless_checks_passed
 from orchestration.lib.markdown import escape_placeholders, markdown
-from orchestration.publish import lis, postgres
+from orchestration.publish import lis, postgres, rapport
 from orchestration.publish.beregningsfiler import publish
 from orchestration.resources import RunSettings
 
@@ -110,18 +111,62 @@ def yumu_grundlag(context: dg.AssetExecutionContext, run_settings: RunSettings) 
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "fil": dg.MetadataValue.path(str(target))})
 
 
-@publication(
-    "lis",
-    inputs=LIS_MARTS,
-    kinds={"parquet", "csv", "duckdb", "postgres"},
-)
-def lis_publicering(context: dg.AssetExecutionContext, run_settings: RunSettings) -> dg.MaterializeResult:
-    """The LIS marts for Power BI and Excel, after the quality gate: published/lis/<mart>/*.parquet,
-    published/lis-csv/<mart>.csv (Excel: `;`, decimal comma, UTF-8 with BOM) and
-    published/lis.duckdb, and PostgreSQL schema lis with row-level security per municipality when
-    YR_POSTGRES_DSN is set: all switched in together, or, when one fails, none."""
+def kvalitetsstatus(context: dg.AssetExecutionContext) -> rapport.Kvalitet:
+    """The latest result of every check (Great Expectations suites and dbt tests) as publication
+    finds it: what the gate passed. Counts and rule names only, as the checks' own metadata."""
+    graph = full_asset_graph()
+    keys = sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name))
+    latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    tjek = []
+    for key in keys:
+        record, gx = latest.get(key), key.name.startswith("gx_")
+        evaluation = record.evaluation if record is not None else None
+        if record is None or evaluation is None:
+            status = "ikke kørt"
+        elif evaluation.passed:
+            status = "bestået"
+        else:
+            status = "advarsel" if evaluation.severity == dg.AssetCheckSeverity.WARN else "fejl"
+        advarsler: tuple[str, ...] = ()
+        if gx and status == "advarsel" and "advarselsregler" in evaluation.metadata:
+            advarsler = tuple(str(r) for r in evaluation.metadata["advarselsregler"].value)
+        description = graph.get_check_spec(key).description or ""
+        description = description.removeprefix("Great Expectations: ").split(" (expectations/")[0]
+        tjek.append(rapport.Tjek(key.name.removeprefix("gx_"), description, status, advarsler, gx))
+    return rapport.Kvalitet(tuple(tjek))
+
+
+LIS = dg.AssetKey(["published", "lis"])
+RAPPORT = dg.AssetKey(["published", "rapport"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(LIS, deps=[*LIS_MARTS, GATE], group_name="publish", kinds={"parquet", "csv", "duckdb", "postgres"},
+                     description=escape_placeholders(
+                         "The LIS marts for Power BI and Excel, after the quality gate: published/lis/<mart>/"
+                         "*.parquet, published/lis-csv/<mart>.csv (Excel: `;`, decimal comma, UTF-8 with BOM), "
+                         "published/lis.duckdb and the data dictionary, and PostgreSQL schema lis with row-level "
+                         "security per municipality when YR_POSTGRES_DSN is set.")),
+        dg.AssetSpec(RAPPORT, deps=[*LIS_MARTS, GATE], group_name="publish", kinds={"html"},
+                     description="The overview report for those without Power BI: published/rapport/index.html and "
+                     "a page per municipality (headline figures, weekly series per ydelse, the staircase, "
+                     "activities, Finansieringsbeløb per month, the udsigt, the data-quality status), "
+                     "self-contained for a file share, from the marts of the same publication."),
+    ],
+    name="lis_publicering",
+    pool="duckdb",
+    can_subset=False,  # one publication: the report switches in with the marts it shows, or not at all
+)  # fmt: skip
+def lis_publicering(context: dg.AssetExecutionContext, run_settings: RunSettings):
+    """The LIS publication: marts, data dictionary and overview report written into one new folder,
+    and PostgreSQL loaded when YR_POSTGRES_DSN is set, all switched in together or, when one fails,
+    none; after the quality gate, and only while the latest check on the marts and on everything
+    before them passed."""
+    refuse_unless_checks_passed(context, [*LIS_MARTS, GATE])
     settings = run_settings.resolved()
     loaded: dict[str, int] = {}
+    grundlag = rapport.Grundlag(settings.as_of, kvalitetsstatus(context))
 
     @contextmanager
     def into_postgres(publication: lis.LisPublication):
@@ -132,7 +177,7 @@ def lis_publicering(context: dg.AssetExecutionContext, run_settings: RunSettings
     with run_settings.warehouse() as con:
         try:
             published = lis.publish(con, settings.published_dir, context.run.run_id,
-                                    into_postgres if settings.postgres_dsn else None)  # fmt: skip
+                                    into_postgres if settings.postgres_dsn else None, grundlag)  # fmt: skip
         except psycopg.Error as error:
             first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise dg.Failure(
@@ -144,11 +189,26 @@ def lis_publicering(context: dg.AssetExecutionContext, run_settings: RunSettings
     else:
         target = "skipped: YR_POSTGRES_DSN is not set"
         context.log.info("PostgreSQL: YR_POSTGRES_DSN er ikke sat, så marts udgives ikke til PostgreSQL.")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=LIS,
         metadata={
             "udgave": dg.MetadataValue.path(str(published.folder)),
             "dataordbog": dg.MetadataValue.path(str(settings.published_dir / "dokumentation" / "index.html")),
             "rækker pr. mart": dg.MetadataValue.json(published.rows),
             "PostgreSQL": target,
-        }
+        },
+    )
+    report = published.rapport
+    index = settings.published_dir / "rapport" / "index.html"  # the stable name, through published/aktuel
+    context.log.info(f"Overbliksrapport: {index} ({len(report.sider)} kommuner).")
+    yield dg.MaterializeResult(
+        asset_key=RAPPORT,
+        metadata={
+            "forside": dg.MetadataValue.path(str(index)),
+            "åbn": dg.MetadataValue.url(index.as_uri()),
+            "kommuner": len(report.sider),
+            "seneste hele uge": rapport.uge_tekst(report.reference_uge) if report.reference_uge else "ingen",
+            "udsigt": "beregnet" if report.udsigt else "ikke beregnet",
+            "sekunder pr. kommuneside": round(report.sekunder_pr_side, 2),
+        },
     )

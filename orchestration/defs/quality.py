@@ -55,7 +55,7 @@ class ChecksFailed(dg.Failure):
 
 
 @cache
-def _full_asset_graph():
+def full_asset_graph():
     """The whole code location's asset graph: a run of a few assets has only those in its own."""
     from orchestration.definitions import defs
 
@@ -65,7 +65,7 @@ def _full_asset_graph():
 def refuse_unless_checks_passed(context: dg.AssetExecutionContext, inputs: list[dg.AssetKey]) -> None:
     """Nothing is published while the latest evaluation of a check (GX or dbt) on an input, or on
     anything upstream of it, failed with an error."""
-    graph = _full_asset_graph()
+    graph = full_asset_graph()
     keys = set(inputs).union(*(graph.get_ancestor_asset_keys(key) for key in inputs))
     check_keys = [ck for ck in graph.asset_check_keys if ck.asset_key in keys]
     latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)

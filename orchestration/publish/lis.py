@@ -2,14 +2,15 @@
 
 Every publication is written complete into a new folder, `published/.udgaver/<udgave>/`:
 `lis/<mart>/<mart>.parquet`, `lis-csv/<mart>.csv` (for Excel: `;`, decimal comma, UTF-8 with BOM)
-and `lis.duckdb` (one relation per mart, for BI tools that open it read-only). The files' rows are in
-the order of the mart's key, and `borger_id` is text in every format. The marts of national size
+and `lis.duckdb` (one relation per mart, for BI tools that open it read-only), the data dictionary
+and the overview report (`rapport/`, orchestration/publish/rapport.py). The files' rows are in the
+order of the mart's key, and `borger_id` is text in every format. The marts of national size
 (PARQUET_ONLY) are written once: Parquet, no CSV (beyond Excel), and in `lis.duckdb` a view over that
 Parquet by its absolute path, so the file opens from any working directory. Then one symlink,
-`published/aktuel`, is switched to it in a single atomic rename; `published/lis`, `lis-csv` and
-`lis.duckdb` point through it. A reader sees the previous complete publication or the new one, never
-a mix, and a reader holding the old DuckDB file open never blocks the pipeline, which only ever
-writes new files.
+`published/aktuel`, is switched to it in a single atomic rename; `published/lis`, `lis-csv`,
+`lis.duckdb`, `dokumentation` and `rapport` point through it. A reader sees the previous complete
+publication or the new one, never a mix, and a reader holding the old DuckDB file open never blocks
+the pipeline, which only ever writes new files.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from orchestration.publish import dokumentation
+from orchestration.publish import dokumentation, rapport
 
 MARTS = (
     "lis_ydelse_uge", "lis_trappetrin_uge", "lis_aktivitet_uge", "lis_borger_uge", "lis_finansiering_maaned",
@@ -48,6 +49,7 @@ class LisPublication:
     folder: Path
     rows: dict[str, int] = field(default_factory=dict)
     docs: list[dokumentation.MartDoc] = field(default_factory=list)  # the data dictionary
+    rapport: rapport.Rapport | None = None  # the overview report
 
 
 def columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[tuple[str, str]]:
@@ -96,12 +98,14 @@ def publish(
     published_dir: Path,
     run_id: str | None = None,
     while_switching: Callable[[LisPublication], AbstractContextManager] | None = None,
+    grundlag: rapport.Grundlag | None = None,
 ) -> LisPublication:
     """Write a complete new publication and switch it in. `while_switching`: a context (the
     PostgreSQL load, in one transaction committed when it closes) that the switch happens inside:
     when it fails, before or at its commit, the previous publication stays (or becomes again) the
-    current one and the new one is removed. A publication succeeds or fails as a whole."""
-    result = _write(con, published_dir, run_id)
+    current one and the new one is removed. A publication succeeds or fails as a whole. `grundlag`:
+    the run date and quality status for the overview report (default: today, status not known)."""
+    result = _write(con, published_dir, run_id, grundlag or rapport.Grundlag(date.today()))
     previous = _current(published_dir)
     try:
         with while_switching(result) if while_switching else nullcontext():
@@ -115,7 +119,9 @@ def publish(
     return result
 
 
-def _write(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | None) -> LisPublication:
+def _write(
+    con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | None, grundlag: rapport.Grundlag
+) -> LisPublication:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     udgave = published_dir / ".udgaver" / f"{stamp}-{(run_id or 'manuel')[:8]}"
     result = LisPublication(udgave)
@@ -155,6 +161,7 @@ def _write(con: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str | No
         con.execute(f"set preserve_insertion_order = {preserving}")
         con.execute("detach udgivelse")
     dokumentation.write(udgave / "dokumentation", result.docs)
+    result.rapport = rapport.write(con, udgave / "rapport", grundlag, udgave.name)
     return result
 
 
@@ -188,7 +195,7 @@ def _switch(published_dir: Path, udgave: Path) -> None:
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(udgave.relative_to(published_dir))
     os.replace(tmp, link)
-    for name in ("lis", "lis-csv", "lis.duckdb", "dokumentation", "README.md"):
+    for name in ("lis", "lis-csv", "lis.duckdb", "dokumentation", "rapport", "README.md"):
         stable = published_dir / name
         if not stable.is_symlink():
             if stable.is_dir():
