@@ -259,6 +259,9 @@ class Display:
             reason = next((line for line in reversed(last) if "Error" in line or "error" in line), "")
             self.say(f"yr run: the run ended without a summary (exit {returncode}). {reason.strip()}")
         self.say(f"  log:       {log}")
+        report = settings.published_dir / "rapport" / "index.html"
+        if report.exists():  # the current publication's overview report, last: the page to open
+            self.say(f"  report:    {report} (open it in a browser: a page per municipality)")
 
 
 def _wait_for_pool(instance: dg.DagsterInstance, say: Callable[[str], None]) -> None:

@@ -112,6 +112,7 @@ def test_run_shows_one_line_per_stage_and_logs_the_rest(ran: tuple[Path, subproc
     assert not any("dagster - INFO" in line or " of 179 " in line for line in lines)
     [log] = (data_dir / "logs").glob("koersel-*.log")
     assert f"log:       {log}" in result.stderr
+    assert str(data_dir / "published" / "rapport" / "index.html") in lines[-1]  # it ends with the page to open
     text = log.read_text(encoding="utf-8")
     assert "Running with dbt" in text
     assert "Traceback" not in text
