@@ -1,5 +1,5 @@
 """The overview report's charts: Vega-Lite specifications built with altair and rendered to static
-SVG by vl-convert, which runs Vega in-process from its own wheel (docs/DECISIONS.md L9). The page
+SVG by vl-convert, which runs Vega in-process from its own wheel (docs/DECISIONS.md L11). The page
 gets the SVG inline: no script, no style sheet, no font and no data is fetched when it opens, and
 it prints as it shows. Numbers and dates are Danish (d3's da-DK locales).
 
