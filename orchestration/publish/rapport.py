@@ -242,14 +242,14 @@ class Perioder:
 
 
 def reference_uge(con: duckdb.DuckDBPyConnection, as_of: date) -> date | None:
-    """The latest complete week: the latest week with figures that ended before the run date and
-    that the deliveries cover to its Sunday. Payments are delivered by period (a month, mostly), so
+    """The latest complete week: the latest week with figures whose Sunday the run date has reached
+    (as the quality gate judges weeks) and the deliveries cover. Payments are delivered by period (a month, mostly), so
     the last week with figures is often partial: December's payments reach Monday and Tuesday of a
     week whose other days January's will fill."""
     [(uge,)] = con.execute(
         """select max(uge) from lis.lis_ydelse_uge
            where uge + 6 <= least(?, (select max(beregningsperiode_til) from marts.fct_beregning))""",
-        [as_of - timedelta(days=1)],
+        [as_of],
     ).fetchall()
     return uge
 
@@ -386,7 +386,7 @@ def _noegletal(data: Data, kommune: str) -> tuple[Afsnit, dict[str, dict[str, De
         tabeller.append(Tabel(tabel_id, ["", *kolonner, "Ændring", "Ændring %"], raekker, titel=titel))
     afsnit = Afsnit("noegletal", "Nøgletal", [
         f"Seneste hele uge er {uge_tekst(p.uge)} ({uger_tekst(p.uge, p.uge)}): den seneste "
-        "uge, der sluttede før kørselsdatoen, og som leverancerne dækker helt. Den sammenholdes med samme uge året "
+        "uge, hvis søndag kørselsdatoen har nået, og som leverancerne dækker helt. Den sammenholdes med samme uge året "
         "før, og de 52 uger til og med den med de 52 uger før. Antal borgere er de forskellige borgere, der modtog "
         "en ydelse i perioden (en borger tælles én gang). Beløb i kroner; nettoudgift = bruttoudgift + "
         "medfinansiering − refusion, kommunens egen udgift."], tabeller, side_om_side=True)  # fmt: skip

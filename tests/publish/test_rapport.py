@@ -71,10 +71,10 @@ def screenshot(browser, path: Path) -> None:
 
 
 def reference_week(pipeline: Pipeline) -> date:
-    """The latest complete week, by the rule: ended before the run date, covered to its Sunday."""
+    """The latest complete week, by the rule: its Sunday reached by the run date and the deliveries."""
     with connect(pipeline.settings, read_only=True) as con:
         [(covered,)] = con.execute("select max(beregningsperiode_til) from marts.fct_beregning").fetchall()
-        last_day = min(covered, pipeline.settings.as_of - timedelta(days=1))
+        last_day = min(covered, pipeline.settings.as_of)
         [(uge,)] = con.execute("select max(uge) from lis.lis_ydelse_uge where uge + 6 <= ?", [last_day]).fetchall()
     return uge
 
@@ -321,9 +321,10 @@ def test_the_udsigt_section_shows_the_forecast_mart_when_there_is_one(pipeline: 
     assert kbh.tekst == ["Kommunen har ingen modtagere i udsigten."]
 
 
-def test_the_latest_complete_week_is_covered_to_its_sunday_and_ended_before_the_run_date() -> None:
+def test_the_latest_complete_week_is_covered_to_its_sunday_by_the_deliveries_and_the_run_date() -> None:
     """Deliveries by month reach into the week that holds the month's last day: December's payments
-    end on Tuesday 31 December 2024, so that week is not complete, and nor is the week of the run date."""
+    end on Tuesday 31 December 2024, so that week is not complete, whatever the run date; nor is a
+    week whose Sunday the run date has not reached."""
     with duckdb.connect() as con:
         con.execute("create schema lis; create schema marts")
         con.execute(
@@ -332,5 +333,6 @@ def test_the_latest_complete_week_is_covered_to_its_sunday_and_ended_before_the_
         )
         con.execute("create table marts.fct_beregning as select date '2024-12-31' as beregningsperiode_til")
         assert rapport.reference_uge(con, date(2025, 3, 1)) == date(2024, 12, 23)
-        assert rapport.reference_uge(con, date(2024, 12, 29)) == date(2024, 12, 16)  # week 52 ends that Sunday
-        assert rapport.reference_uge(con, date(2024, 12, 30)) == date(2024, 12, 23)
+        assert rapport.reference_uge(con, date(2024, 12, 31)) == date(2024, 12, 23)  # the demo's run date
+        assert rapport.reference_uge(con, date(2024, 12, 29)) == date(2024, 12, 23)  # week 52's Sunday
+        assert rapport.reference_uge(con, date(2024, 12, 28)) == date(2024, 12, 16)
