@@ -154,7 +154,7 @@ RAPPORT = dg.AssetKey(["published", "rapport"])
                      "activities, Finansieringsbeløb per month, the udsigt, the data-quality status), "
                      "self-contained for a file share, from the marts of the same publication."),
     ],
-    name="lis_publicering",
+    name="published__lis",  # the step key yr run's stages, yr bench and the alarms know the publication by
     pool="duckdb",
     can_subset=False,  # one publication: the report switches in with the marts it shows, or not at all
 )  # fmt: skip
