@@ -209,6 +209,7 @@ def lis_publicering(context: dg.AssetExecutionContext, run_settings: RunSettings
             "kommuner": len(report.sider),
             "seneste hele uge": rapport.uge_tekst(report.reference_uge) if report.reference_uge else "ingen",
             "udsigt": "beregnet" if report.udsigt else "ikke beregnet",
+            "sekunder i alt": round(report.sekunder, 1),
             "sekunder pr. kommuneside": round(report.sekunder_pr_side, 2),
         },
     )

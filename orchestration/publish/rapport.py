@@ -15,12 +15,18 @@ landscape."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -38,6 +44,7 @@ BELOEB_NAVNE = {"bruttoudgift": "Bruttoudgift", "refusion": "Refusion", "medfina
                 "nettoudgift": "Nettoudgift"}  # fmt: skip
 UDSIGT = "lis_udsigt_uge"  # RULES.md 10: the forecast mart, when the warehouse has it
 INGEN = "–"  # no row in the mart
+PARALLEL_FRA = 8  # pages from which they are written in several processes
 
 
 # ---- the data-quality status of the publication ---------------------------------------------------
@@ -122,6 +129,7 @@ class Rapport:
     reference_uge: date | None
     sider: list[Side] = field(default_factory=list)
     udsigt: bool = False  # the udsigt was calculated and is shown
+    sekunder: float = 0.0  # the whole report, wall time
 
     @property
     def index(self) -> Path:
@@ -281,6 +289,16 @@ class Data:
     aktivitet: dict[str, list[dict]]
     finansiering: dict[str, list[dict]]
     udsigt: dict[str, list[dict]] | None  # None: the udsigt is not calculated
+
+    def for_kommune(self, nummer: str) -> Data:
+        """Only this municipality's rows (what a page's process gets)."""
+
+        def own(rows: dict[str, list[dict]] | None) -> dict[str, list[dict]] | None:
+            return None if rows is None else {nummer: rows.get(nummer, [])}
+
+        fields = ("noegletal", "borgere", "borgere_uge", "ydelser", "trappe", "aktivitet", "finansiering", "udsigt")
+        return replace(self, kommuner=[k for k in self.kommuner if k[0] == nummer],
+                       **{name: own(getattr(self, name)) for name in fields})  # fmt: skip
 
 
 def read(con: duckdb.DuckDBPyConnection, uge: date) -> Data:
@@ -568,42 +586,114 @@ def _kvalitet(kvalitet: Kvalitet | None) -> Afsnit:
 # ---- writing the pages ----------------------------------------------------------------------------
 
 
+@cache
 def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def _render(template: str, grundlag: Grundlag, udgave: str, **values) -> str:
+    """A page, with the publication's name and run date that every page carries."""
+    return _environment().get_template(template).render(udgave=udgave, as_of=dato(grundlag.as_of), **values)
 
 
 def kommune_fil(kommunenummer: str) -> str:
     return f"kommune-{kommunenummer}.html"
 
 
-def write(con: duckdb.DuckDBPyConnection, folder: Path, grundlag: Grundlag, udgave: str = "") -> Rapport:
-    """index.html and a page per municipality into `folder`, from the warehouse's lis schema."""
+@dataclass(frozen=True)
+class _Opgave:
+    """One municipality's page to write: everything it needs, so that another process can write it."""
+
+    data: Data
+    nummer: str
+    navn: str
+    folder: Path
+    grundlag: Grundlag
+    udgave: str
+
+
+def _skriv_side(opgave: _Opgave) -> Side:
+    """Write one municipality's page; what the index needs comes back (not the page's charts)."""
+    start = time.perf_counter()
+    data, nummer = opgave.data, opgave.nummer
+    afsnit, noegletal = _noegletal(data, nummer)
+    side = Side(nummer, opgave.navn, kommune_fil(nummer), [
+        afsnit, _ydelser(data, nummer), _trappe(data, nummer), _aktivitet(data, nummer), _finansiering(data, nummer),
+        _udsigt(data, nummer), _kvalitet(opgave.grundlag.kvalitet)], noegletal)  # fmt: skip
+    html = _render("rapport_kommune.html", opgave.grundlag, opgave.udgave, side=side, uge=uge_tekst(data.perioder.uge))
+    (opgave.folder / side.fil).write_text(html, "utf-8")
+    side.afsnit = []
+    side.sekunder = time.perf_counter() - start
+    return side
+
+
+def processer() -> int:
+    """Processes to write the pages in: the cores this process may use. Each process imports the
+    libraries and starts its own Vega (about a second), so it pays from PARALLEL_FRA pages on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _i_processer(opgaver: list[_Opgave], workers: int) -> list[Side]:
+    """The pages written by `workers` new Python processes (`python -m orchestration.publish.rapport`),
+    every one a share of them. New processes, not forks of this one, which holds a DuckDB
+    connection and threads; started by module, not by multiprocessing, which would import the
+    caller's main script again in each."""
+    with tempfile.TemporaryDirectory(prefix="rapport-") as tmp:
+        started = []
+        for n in range(workers):
+            given, taken = Path(tmp) / f"{n}.opgaver", Path(tmp) / f"{n}.sider"
+            given.write_bytes(pickle.dumps(opgaver[n::workers]))
+            command = [sys.executable, "-m", "orchestration.publish.rapport", str(given), str(taken)]
+            started.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), taken))
+        sider: dict[str, Side] = {}
+        for process, taken in started:
+            _, errors = process.communicate()
+            if process.returncode != 0:
+                last = errors.decode(errors="replace").strip().splitlines()[-1:] or ["(no message)"]
+                raise RuntimeError(f"Overbliksrapporten: en proces, der skrev sider, fejlede: {last[0]}")
+            sider.update((s.kommunenummer, s) for s in pickle.loads(taken.read_bytes()))
+    return [sider[opgave.nummer] for opgave in opgaver]
+
+
+def _proces(given: Path, taken: Path) -> None:
+    """A process's share of the pages (see `_i_processer`)."""
+    taken.write_bytes(pickle.dumps([_skriv_side(opgave) for opgave in pickle.loads(given.read_bytes())]))
+
+
+def write(
+    con: duckdb.DuckDBPyConnection, folder: Path, grundlag: Grundlag, udgave: str = "", parallel: int | None = None
+) -> Rapport:
+    """index.html and a page per municipality into `folder`, from the warehouse's lis schema. Drawing
+    the charts is most of the time (vl-convert draws one at a time per process), so from
+    PARALLEL_FRA pages on the pages are written in `parallel` processes (default: `processer()`)."""
+    started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
-    env = _environment()
     uge = reference_uge(con, grundlag.as_of)
     rapport = Rapport(folder, uge)
-    common = {"udgave": udgave, "as_of": dato(grundlag.as_of), "kvalitet": _kvalitet(grundlag.kvalitet)}
     if uge is not None:
         data = read(con, uge)
         rapport.udsigt = data.udsigt is not None
-        side_template = env.get_template("rapport_kommune.html")
-        for nummer, navn in data.kommuner:
-            start = time.perf_counter()
-            afsnit, noegletal = _noegletal(data, nummer)
-            side = Side(nummer, navn, kommune_fil(nummer), [
-                afsnit, _ydelser(data, nummer), _trappe(data, nummer), _aktivitet(data, nummer),
-                _finansiering(data, nummer), _udsigt(data, nummer), common["kvalitet"]], noegletal)  # fmt: skip
-            (folder / side.fil).write_text(side_template.render(side=side, uge=uge_tekst(uge), **common), "utf-8")
-            side.sekunder = time.perf_counter() - start
-            rapport.sider.append(side)
+        opgaver = [_Opgave(data.for_kommune(nummer), nummer, navn, folder, grundlag, udgave)
+                   for nummer, navn in data.kommuner]  # fmt: skip
+        workers = min(parallel or processer(), len(opgaver))
+        if workers > 1 and (parallel or len(opgaver) >= PARALLEL_FRA):
+            rapport.sider = _i_processer(opgaver, workers)
+        else:
+            rapport.sider = [_skriv_side(opgave) for opgave in opgaver]
     oversigt = [[s.kommunenummer, s.kommunenavn, heltal(s.noegletal["uge"].get("antal_borgere")),
                  kr(s.noegletal["uge"].get("nettoudgift")), kr(s.noegletal["aar"].get("nettoudgift")),
                  kr(s.noegletal["aar_foer"].get("nettoudgift"))] for s in rapport.sider]  # fmt: skip
     tabel = Tabel("kommuner-tabel", ["Kommune", "Navn", "Antal borgere, seneste uge", "Nettoudgift, seneste uge",
                                      "Nettoudgift, seneste 52 uger", "Nettoudgift, de 52 uger før"],
                   oversigt, etiketter=2)  # fmt: skip
-    index = env.get_template("rapport_index.html").render(
-        sider=rapport.sider, tabel=tabel, uge=uge_tekst(uge) if uge else None, **common
-    )
+    index = _render("rapport_index.html", grundlag, udgave, sider=rapport.sider, tabel=tabel,
+                    uge=uge_tekst(uge) if uge else None, kvalitet=_kvalitet(grundlag.kvalitet))  # fmt: skip
     rapport.index.write_text(index, "utf-8")
+    rapport.sekunder = time.perf_counter() - started
     return rapport
+
+
+if __name__ == "__main__":  # a process of `_i_processer`: the package's classes, not this module's copy
+    from orchestration.publish import rapport as _rapport
+
+    _rapport._proces(Path(sys.argv[1]), Path(sys.argv[2]))

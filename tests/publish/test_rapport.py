@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -317,8 +318,31 @@ def test_the_udsigt_section_shows_the_forecast_mart_when_there_is_one(pipeline: 
         [w2, "–", "–", "6", "–", "847,35"],
         ["I alt", "", "", "", "", "1.157,85"],
     ]
-    assert "1.157,85 kr." in randers.tekst[0]
+    assert "1.157,85 kr. i alt" in randers.tekst[0]
     assert kbh.tekst == ["Kommunen har ingen modtagere i udsigten."]
+
+
+def test_pages_written_by_other_processes_are_the_pages_written_here(pipeline: Pipeline, tmp_path: Path) -> None:
+    """B41: a national report's pages are written by processes of their own; they return what the
+    index needs, in the order given, and write the same pages. (Pages without the weekly figures,
+    so that no chart is drawn: the processes' start is what is tested, not Vega.)"""
+    with connect(pipeline.settings, read_only=True) as con:
+        data = rapport.read(con, reference_week(pipeline))
+    grundlag = rapport.Grundlag(pipeline.settings.as_of)
+    opgaver = []
+    for nummer, navn in data.kommuner:
+        own = replace(data.for_kommune(nummer), ydelser={}, trappe={}, aktivitet={}, finansiering={})
+        opgaver.append(rapport._Opgave(own, nummer, navn, tmp_path / "processer", grundlag, "u"))
+    (tmp_path / "processer").mkdir()
+    (tmp_path / "her").mkdir()
+    there = rapport._i_processer(opgaver, 2)
+    here = [rapport._skriv_side(replace(o, folder=tmp_path / "her")) for o in opgaver]
+    assert [s.kommunenummer for s in there] == [s.kommunenummer for s in here] == ["101", "730"]
+    assert [s.noegletal for s in there] == [s.noegletal for s in here]
+    for side in here:
+        written = (tmp_path / "processer" / side.fil).read_text(encoding="utf-8")
+        assert written == (tmp_path / "her" / side.fil).read_text(encoding="utf-8")
+        assert "noegletal-uge-tabel" in written
 
 
 def test_the_latest_complete_week_is_covered_to_its_sunday_by_the_deliveries_and_the_run_date() -> None:
