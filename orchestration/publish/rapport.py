@@ -5,9 +5,10 @@ A page shows, for the latest complete week and the last 52 weeks against the sam
 before, the municipality's headline figures; two years of weekly figures per ydelse; the staircase
 week by week ("80 % = 11 personer, 40 % = 38 …", as municipalities follow it); activities and
 interviews per type and month among the recipients; the Finansieringsbeløb to book per month and
-funktionsområde; the udsigt (RULES.md 10) when it is calculated; and the data-quality status of the
-publication. Every chart has its numbers as a table under it, read from the LIS marts as published
-(money exact, to the øre). Only counts and sums appear: no citizen, no pseudonym.
+funktionsområde; the udsigt (RULES.md 10: the step-downs ahead and what they cost); and the
+data-quality status of the publication. Every chart has its numbers as a table under it, read from
+the LIS marts as published (money exact, to the øre). Only counts and sums appear: no citizen, no
+pseudonym.
 
 The pages are self-contained: styles inline, charts inline SVG (orchestration/publish/diagrammer.py),
 no script and nothing fetched, so they open from a file share with no network, and print on A4
@@ -42,7 +43,7 @@ MAANEDSNAVNE = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "
 BELOEB = ("bruttoudgift", "refusion", "medfinansiering", "nettoudgift")
 BELOEB_NAVNE = {"bruttoudgift": "Bruttoudgift", "refusion": "Refusion", "medfinansiering": "Medfinansiering",
                 "nettoudgift": "Nettoudgift"}  # fmt: skip
-UDSIGT = "lis_udsigt_uge"  # RULES.md 10: the forecast mart, when the warehouse has it
+UDSIGT = ("lis_udsigt_uge", "lis_udsigt_borger")  # RULES.md 10: the forecast's marts, when the warehouse has them
 INGEN = "–"  # no row in the mart
 PARALLEL_FRA = 8  # pages from which they are written in several processes
 
@@ -273,7 +274,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Iterable = ()) -> di
 
 
 def _has_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+    return bool(con.execute("select count(*) from information_schema.tables where table_catalog = current_database()"
+                            " and table_schema = ? and table_name = ?",
                             [schema, name]).fetchall()[0][0])  # fmt: skip
 
 
@@ -289,6 +291,7 @@ class Data:
     aktivitet: dict[str, list[dict]]
     finansiering: dict[str, list[dict]]
     udsigt: dict[str, list[dict]] | None  # None: the udsigt is not calculated
+    trinskift: dict[str, list[dict]] | None  # per week ahead, the citizens' next step down
 
     def for_kommune(self, nummer: str) -> Data:
         """Only this municipality's rows (what a page's process gets)."""
@@ -296,13 +299,15 @@ class Data:
         def own(rows: dict[str, list[dict]] | None) -> dict[str, list[dict]] | None:
             return None if rows is None else {nummer: rows.get(nummer, [])}
 
-        fields = ("noegletal", "borgere", "borgere_uge", "ydelser", "trappe", "aktivitet", "finansiering", "udsigt")
+        fields = ("noegletal", "borgere", "borgere_uge", "ydelser", "trappe", "aktivitet", "finansiering", "udsigt",
+                  "trinskift")  # fmt: skip
         return replace(self, kommuner=[k for k in self.kommuner if k[0] == nummer],
                        **{name: own(getattr(self, name)) for name in fields})  # fmt: skip
 
 
 def read(con: duckdb.DuckDBPyConnection, uge: date) -> Data:
     p = Perioder(uge)
+    udsigt = all(_has_relation(con, "lis", mart) for mart in UDSIGT)
     vinduer = " union all ".join(f"select '{n}' as periode, date '{a}' as fra, date '{b}' as til"
                                  for n, a, b in p.vinduer())  # fmt: skip
     kommuner = con.execute(
@@ -369,12 +374,20 @@ def read(con: duckdb.DuckDBPyConnection, uge: date) -> Data:
         ),
         udsigt=_rows(
             con,
-            f"""
+            """
             select kommunenummer, any_value(reference_uge) as reference_uge, uge, trin,
                    sum(antal_borgere) as antal_borgere, sum(merudgift) as merudgift
-            from lis.{UDSIGT} group by kommunenummer, uge, trin order by kommunenummer, uge, trin""",
+            from lis.lis_udsigt_uge group by kommunenummer, uge, trin order by kommunenummer, uge, trin""",
         )
-        if _has_relation(con, "lis", UDSIGT)
+        if udsigt
+        else None,
+        trinskift=_rows(
+            con,
+            """
+            select kommunenummer, trinskift_uge as uge, count(*) as antal
+            from lis.lis_udsigt_borger where trinskift_uge is not null group by kommunenummer, trinskift_uge""",
+        )
+        if udsigt
         else None,
     )
 
@@ -544,11 +557,13 @@ def _udsigt(data: Data, kommune: str) -> Afsnit:
     trin = [1, 2, 3, 4]
     cell = {(r["uge"], r["trin"]): r for r in rows}
     merudgift = {u: sum((r["merudgift"] for r in rows if r["uge"] == u), Decimal(0)) for u in uger}
-    tabel = Tabel("udsigt-tabel", ["Uge", *(f"Trin {t}" for t in trin), "Merudgift"],
+    skift = {r["uge"]: r["antal"] for r in (data.trinskift or {}).get(kommune, [])}
+    tabel = Tabel("udsigt-tabel", ["Uge", *(f"Trin {t}" for t in trin), "Trinskift", "Merudgift"],
                   [[aar_uge(u),
                     *(heltal(cell[u, t]["antal_borgere"]) if (u, t) in cell else INGEN for t in trin),
-                    kr(merudgift[u])] for u in uger])  # fmt: skip
-    tabel.raekker.append(["I alt", *([""] * len(trin)), kr(sum(merudgift.values(), Decimal(0)))])
+                    heltal(skift.get(u)), kr(merudgift[u])] for u in uger])  # fmt: skip
+    i_alt = sum(merudgift.values(), Decimal(0))
+    tabel.raekker.append(["I alt", *([""] * len(trin)), heltal(sum(skift.values())), kr(i_alt)])
     values = [{"uge": u.isoformat(), "trin": f"Trin {t}", "borgere": cell[u, t]["antal_borgere"]}
               for u in uger for t in trin if (u, t) in cell]  # fmt: skip
     svg = diagrammer.stablede_soejler(values, "uge", "borgere", "trin", "Dagens modtagere pr. trin, uge for uge frem",
@@ -557,8 +572,9 @@ def _udsigt(data: Data, kommune: str) -> Afsnit:
     afsnit.tekst = [
         f"Hvis dagens modtagere bliver ved at modtage det, de i gennemsnit fik de 4 uger til og med "
         f"{uge_tekst(reference)}, rykker de ned ad trappen sådan de næste {len(uger)} uger (RULES.md 10). "
-        "Merudgift er, hvad trinskiftene koster kommunen i forhold til trinet i referenceugen: "
-        f"{kr(sum(merudgift.values(), Decimal(0)))} kr. i alt. Ingen nye borgere, ingen nulstilling er antaget."
+        f"Trinskift er de modtagere, hvis næste trinskift falder i ugen ({heltal(sum(skift.values()))} i alt; "
+        "en borger tælles under hver ydelse). Merudgift er, hvad trinskiftene koster kommunen i forhold til "
+        f"trinet i referenceugen: {kr(i_alt)} kr. i alt. Ingen nye borgere, ingen nulstilling er antaget."
     ]
     afsnit.indhold = [Figur(svg, tabel)]
     return afsnit
