@@ -15,8 +15,16 @@ BREDDE = 900  # px of the plot area: a chart with its legend fits A4 landscape
 HOEJDE = 220
 FACET_KOLONNER, FACET_BREDDE = 4, 190  # small multiples, four to a row
 VL_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]  # the Vega-Lite altair writes, e.g. "6.1"
-# on a UTC scale (the weeks are dates, no time of day) the format is applied in UTC too
-UGE_AKSE = alt.Axis(format="%b %Y", labelAngle=0, title=None)
+# on a UTC scale (the weeks are dates, no time of day) the format is applied in UTC too; a tick a month
+UGE_AKSE = alt.Axis(format="%b %Y", labelAngle=0, title=None, tickCount="month")
+KRONER = "kroner"  # the y title of amounts; any other y is a count, labelled in whole numbers only
+
+
+def _y_akse(titel: str) -> alt.Axis:
+    if titel == KRONER:
+        return alt.Axis(format=",.0f")
+    # a count of 1 gets ticks at 0, 0.5 and 1: no label for the half (this Vega ignores tickMinStep)
+    return alt.Axis(labelExpr="datum.value % 1 ? '' : format(datum.value, ',.0f')")
 
 
 def svg(chart: alt.TopLevelMixin, values: list[dict]) -> str:
@@ -56,7 +64,7 @@ def ugelinjer(values: list[dict], y: str, serie: str, titel: str, y_titel: str) 
         .mark_line(strokeWidth=1.5)
         .encode(
             x=alt.X("uge:T", axis=UGE_AKSE, scale=alt.Scale(type="utc")),
-            y=alt.Y(f"{y}:Q", title=y_titel, axis=alt.Axis(format=",.0f", tickMinStep=1)),
+            y=alt.Y(f"{y}:Q", title=y_titel, axis=_y_akse(y_titel)),
             color=_farve(serie, ""),
         )
         .properties(width=BREDDE, height=HOEJDE)
@@ -73,12 +81,15 @@ def stablede_soejler(values: list[dict], x: str, y: str, serie: str, titel: str,
     else:
         x_enc = alt.X(f"{x}:O", sort=None, axis=alt.Axis(labelAngle=0, title=None))
     width, height = (BREDDE, HOEJDE) if facet is None else (FACET_BREDDE, 110)
+    # bars over weeks as wide as three quarters of a week (Vega-Lite draws them 5 px on a time axis)
+    weeks = len({v[x] for v in values})
+    bar = {"size": max(1.0, 0.75 * width / max(weeks, 1))} if uger else {}
     chart = (
         _base(titel)
-        .mark_bar()
+        .mark_bar(**bar)
         .encode(
             x=x_enc,
-            y=alt.Y(f"sum({y}):Q", title=y_titel, axis=alt.Axis(format=",.0f", tickMinStep=1)),
+            y=alt.Y(f"sum({y}):Q", title=y_titel, axis=_y_akse(y_titel)),
             color=_farve(serie, "", orden),  # stacked in the legend's order
         )
         .properties(width=width, height=height)

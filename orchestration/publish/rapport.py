@@ -45,6 +45,7 @@ BELOEB_NAVNE = {"bruttoudgift": "Bruttoudgift", "refusion": "Refusion", "medfina
                 "nettoudgift": "Nettoudgift"}  # fmt: skip
 UDSIGT = ("lis_udsigt_uge", "lis_udsigt_borger")  # RULES.md 10: the forecast's marts, when the warehouse has them
 INGEN = "–"  # no row in the mart
+INDEX_TITEL = "Ydelsesrefusion: overblik pr. kommune"
 PARALLEL_FRA = 8  # pages from which they are written in several processes
 
 
@@ -449,7 +450,7 @@ def _ydelser(data: Data, kommune: str) -> Afsnit:
                    for u in uger], etiketter=2)  # fmt: skip
     i_alt_svg = diagrammer.ugelinjer(
         [{"uge": u.isoformat(), "beløb": BELOEB_NAVNE[k], "kr": _float(total[u][k])} for u in uger if u in total
-         for k in BELOEB], "kr", "beløb", "Beløb pr. uge, alle ydelser", "kroner")  # fmt: skip
+         for k in BELOEB], "kr", "beløb", "Beløb pr. uge, alle ydelser", diagrammer.KRONER)  # fmt: skip
 
     def pr_ydelse(tabel_id: str, key: str, fmt, titel: str, y_titel: str) -> Figur:
         raekker = [[*label(u), *(fmt(cell[u, y][key]) if (u, y) in cell else INGEN for y in ydelser)] for u in uger]
@@ -464,7 +465,7 @@ def _ydelser(data: Data, kommune: str) -> Afsnit:
         f"{INGEN} betyder ingen beregning den uge."], [
         Figur(i_alt_svg, i_alt),
         pr_ydelse("ydelser-borgere-tabel", "antal_borgere", heltal, "Antal borgere pr. uge og ydelse", "borgere"),
-        pr_ydelse("ydelser-netto-tabel", "nettoudgift", kr, "Nettoudgift pr. uge og ydelse", "kroner"),
+        pr_ydelse("ydelser-netto-tabel", "nettoudgift", kr, "Nettoudgift pr. uge og ydelse", diagrammer.KRONER),
     ])  # fmt: skip
 
 
@@ -537,7 +538,7 @@ def _finansiering(data: Data, kommune: str) -> Afsnit:
     values = [{"måned": maaned_tekst(m), "funktion": ".".join(o.split(".")[:3]), "kr": _float(cell[o, m])}
               for m in maaneder for o in omraader if (o, m) in cell]  # fmt: skip
     svg = diagrammer.stablede_soejler(values, "måned", "kr", "funktion", "Finansieringsbeløb pr. måned og funktion",
-                                      "kroner")  # fmt: skip
+                                      diagrammer.KRONER)  # fmt: skip
     return Afsnit("finansiering", "Finansieringsbeløb at bogføre", [
         f"Finansieringsbeløb pr. funktionsområde og måned de seneste {MAANEDER} måneder, MAF og YUMU medregnet: "
         "positivt betaler kommunen, negativt modtager den. Diagrammet samler funktionsområderne pr. funktion "
@@ -636,7 +637,9 @@ def _skriv_side(opgave: _Opgave) -> Side:
     side = Side(nummer, opgave.navn, kommune_fil(nummer), [
         afsnit, _ydelser(data, nummer), _trappe(data, nummer), _aktivitet(data, nummer), _finansiering(data, nummer),
         _udsigt(data, nummer), _kvalitet(opgave.grundlag.kvalitet)], noegletal)  # fmt: skip
-    html = _render("rapport_kommune.html", opgave.grundlag, opgave.udgave, side=side, uge=uge_tekst(data.perioder.uge))
+    uge = uge_tekst(data.perioder.uge)
+    title = f"{nummer} {opgave.navn}: ydelsesrefusion, {uge}"
+    html = _render("rapport_kommune.html", opgave.grundlag, opgave.udgave, title=title, side=side, uge=uge)
     (opgave.folder / side.fil).write_text(html, "utf-8")
     side.afsnit = []
     side.sekunder = time.perf_counter() - start
@@ -702,7 +705,7 @@ def write(
     tabel = Tabel("kommuner-tabel", ["Kommune", "Navn", "Antal borgere, seneste uge", "Nettoudgift, seneste uge",
                                      "Nettoudgift, seneste 52 uger", "Nettoudgift, de 52 uger før"],
                   oversigt, etiketter=2)  # fmt: skip
-    index = _render("rapport_index.html", grundlag, udgave, sider=rapport.sider, tabel=tabel,
+    index = _render("rapport_index.html", grundlag, udgave, title=INDEX_TITEL, sider=rapport.sider, tabel=tabel,
                     uge=uge_tekst(uge) if uge else None, kvalitet=_kvalitet(grundlag.kvalitet))  # fmt: skip
     rapport.index.write_text(index, "utf-8")
     rapport.sekunder = time.perf_counter() - started
