@@ -23,6 +23,7 @@ from orchestration.dbt import (
 )
 from orchestration.lib.dbt_args import build_args, dbt_environment
 from orchestration.lib.markdown import escape_placeholders
+from orchestration.publish import diagrammer
 from orchestration.quality.suites import warm_up
 from orchestration.resources import RunSettings
 
@@ -77,6 +78,7 @@ def yr_dbt_models(
     recompute only the borgere whose deliveries changed since the last calculation, the aggregated LIS marts
     only the groups where their rows changed (orchestration/omfang.py)."""
     warm_up()  # the quality checks come next, in this process: import GX while dbt runs
+    diagrammer.warm_up()  # and the overview report's charts after them: start Vega while dbt runs
     settings = run_settings.resolved()
     whole = set(context.selected_asset_keys) >= INCREMENTAL_KEYS
     with run_settings.warehouse() as con:

@@ -8,6 +8,8 @@ exact figures)."""
 
 from __future__ import annotations
 
+import threading
+
 import altair as alt
 import vl_convert
 
@@ -44,6 +46,15 @@ def svg(chart: alt.TopLevelMixin, values: list[dict]) -> str:
         time_format_locale="da-DK",
     )
     return drawn.replace("<svg ", '<svg role="img" ', 1)
+
+
+def warm_up() -> threading.Thread:
+    """Start vl-convert's Vega in the background: its first chart takes about a second more than the
+    next. Started while dbt works in its own process, it is ready by the time the report draws."""
+    thread = threading.Thread(target=svg, args=(_base("").mark_bar().encode(x="n:Q"), [{"n": 1}]), daemon=True,
+                              name="vega-start")  # fmt: skip
+    thread.start()
+    return thread
 
 
 def _base(titel: str) -> alt.Chart:

@@ -660,17 +660,23 @@ def _i_processer(opgaver: list[_Opgave], workers: int) -> list[Side]:
     with tempfile.TemporaryDirectory(prefix="rapport-") as tmp:
         started = []
         for n in range(workers):
-            given, taken = Path(tmp) / f"{n}.opgaver", Path(tmp) / f"{n}.sider"
+            given, taken, said = (Path(tmp) / f"{n}.{suffix}" for suffix in ("opgaver", "sider", "log"))
             given.write_bytes(pickle.dumps(opgaver[n::workers]))
             command = [sys.executable, "-m", "orchestration.publish.rapport", str(given), str(taken)]
-            started.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), taken))
+            with said.open("wb") as log:  # a file, not a pipe: a process never waits for us to read
+                started.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), taken, said))
         sider: dict[str, Side] = {}
-        for process, taken in started:
-            _, errors = process.communicate()
-            if process.returncode != 0:
-                last = errors.decode(errors="replace").strip().splitlines()[-1:] or ["(no message)"]
-                raise RuntimeError(f"Overbliksrapporten: en proces, der skrev sider, fejlede: {last[0]}")
-            sider.update((s.kommunenummer, s) for s in pickle.loads(taken.read_bytes()))
+        try:
+            for process, taken, said in started:
+                if process.wait() != 0:
+                    last = said.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] or ["(intet)"]
+                    raise RuntimeError(f"Overbliksrapporten: en proces, der skrev sider, fejlede: {last[0]}")
+                sider.update((s.kommunenummer, s) for s in pickle.loads(taken.read_bytes()))
+        finally:
+            for process, _, _ in started:  # after a failure, the others are not waited for
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
     return [sider[opgave.nummer] for opgave in opgaver]
 
 

@@ -339,6 +339,9 @@ def test_pages_written_by_other_processes_are_the_pages_written_here(pipeline: P
         written = (tmp_path / "processer" / side.fil).read_text(encoding="utf-8")
         assert written == (tmp_path / "her" / side.fil).read_text(encoding="utf-8")
         assert "noegletal-uge-tabel" in written
+    # a process that fails says so, and the publication with it
+    with pytest.raises(RuntimeError, match="en proces, der skrev sider, fejlede: FileNotFoundError"):
+        rapport._i_processer([replace(opgaver[0], folder=tmp_path / "findes-ikke")], 1)
 
 
 def test_the_latest_complete_week_is_covered_to_its_sunday_by_the_deliveries_and_the_run_date() -> None:
